@@ -1,0 +1,79 @@
+// The reference implementation of spec sections 1-4: plain C++ and Eigen, one token at a time,
+// written to be read against the spec rather than to be fast. It is the oracle of the tests and the
+// baseline of `rwkvt bench`. Matrices are row-major with one row per time step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "../weights.hpp"
+
+namespace rwkvt::ref {
+
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Vec = Eigen::VectorXf;
+
+// ---- Front end (spec section 1) -------------------------------------------------------------
+// Log-mel features of 16 kHz samples, unnormalised: [frame_count(n), n_mels].
+Mat log_mel(const std::vector<float>& samples, int n_mels);
+// (x - mean) / std per mel bin, with the model's frontend.feature_mean / feature_std.
+Mat normalise_features(const Model& model, const Mat& log_mel_features);
+
+// ---- Subsampling (spec section 2) -----------------------------------------------------------
+// Normalised features [T, n_mels] -> [encoder_frame_count(T), C]: conv, relu, conv, relu, linear.
+Mat subsample(const Model& model, const Mat& features);
+
+// ---- One RWKV-7 block (spec section 3) ------------------------------------------------------
+Vec layer_norm(const Vec& x, const Vec& weight, const Vec& bias, float eps = 1e-5f);
+
+struct BlockState {
+    Vec shift_att, shift_ffn;   // [C]
+    std::vector<Mat> wkv;       // H matrices [N][N]: wkv[h](i, j), i value index, j key index
+};
+struct StackState {
+    std::vector<BlockState> blocks;
+};
+StackState zero_stack_state(const ModelConfig& config, int blocks);
+
+// The per-token quantities of the time mix (steps 1-9), for tests of the fused kernels.
+struct TimeMixTerms {
+    Vec xa;                            // LN1 output (the next shift_att)
+    Vec x_r, x_w, x_k, x_v, x_a, x_g;  // step 2
+    Vec r, w, k, v, a, g, kk;          // k after step 9, v after step 6, kk normalised (step 8)
+};
+// Steps 1-9 for block `l` of `stack` ("encoder"/"predictor"); x is the block input (after LN0 for
+// l == 0); v_first is read for l > 0 and written for l == 0. Does not change `state`.
+TimeMixTerms time_mix_terms(const Model& model, const std::string& stack, int l, const Vec& x,
+                            const BlockState& state, Vec& v_first);
+// Steps 10-13 for one token: updates the heads' states in place, returns y after GroupNorm and bonus.
+Vec wkv7_step(const Model& model, const std::string& stack, int l, const TimeMixTerms& t,
+              std::vector<Mat>& wkv_state);
+// A whole block for one token (steps 0-15): returns the block output and advances `state`.
+Vec block_step(const Model& model, const std::string& stack, int l, const Vec& x, BlockState& state, Vec& v_first);
+
+// ---- The transducer (spec section 4) --------------------------------------------------------
+// All blocks of a stack then ln_out, token by token: [T, C] -> [T, C].
+Mat run_stack(const Model& model, const std::string& stack, const Mat& x, StackState& state);
+// Whole utterance: normalised features -> encoder output [encoder_frame_count(T), C].
+Mat encoder_forward(const Model& model, const Mat& features);
+// Embedding of `token` through the predictor stack: the predictor output g for the prefix so far.
+Vec predictor_step(const Model& model, int token, StackState& state);
+// Teacher-forced predictor over [blank, tokens...]: row u is the output after u tokens.
+Mat predictor_sequence(const Model& model, const std::vector<int>& tokens);
+// Joiner logits for one encoder frame e and predictor output g: [V].
+Vec joiner_logits(const Model& model, const Vec& e, const Vec& g);
+Vec ctc_logits(const Model& model, const Vec& e);
+
+struct GreedyResult {
+    std::vector<int> tokens;
+    std::vector<int> frames;  // encoder frame at which each token was emitted
+};
+// Greedy transducer decoding (spec algorithms.md) with at most max_symbols_per_frame per frame.
+GreedyResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame);
+
+// Audio -> tokens: log-mel, normalisation, encoder, greedy decoding.
+GreedyResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame);
+
+}  // namespace rwkvt::ref
