@@ -30,6 +30,14 @@ Tensor& Weights::at(const std::string& name) {
     return it->second;
 }
 
+Tensor Weights::take(const std::string& name) {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) throw std::runtime_error("model has no tensor " + name);
+    Tensor t = std::move(it->second);
+    tensors_.erase(it);
+    return t;
+}
+
 void Model::validate() const {
     config.validate();
     const auto specs = tensor_specs(config);

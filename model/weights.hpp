@@ -25,6 +25,8 @@ public:
     Tensor& at(const std::string& name);
     bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
     void set(const std::string& name, Tensor tensor) { tensors_[name] = std::move(tensor); }
+    // Moves a tensor out (and forgets it), so a consumer can repack weights without holding two copies.
+    Tensor take(const std::string& name);
     const std::map<std::string, Tensor>& all() const { return tensors_; }
 
 private:

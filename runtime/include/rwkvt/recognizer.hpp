@@ -1,0 +1,89 @@
+// rwkvt's public C++ API: a Recognizer holds one loaded model (read-only, shared by any number of
+// streams); a Stream carries one audio stream's state (front-end buffers, every block's recurrent
+// state, the decoder's hypothesis) and is used from one thread at a time.
+//
+//   rwkvt::Recognizer recognizer({.model_path = "models/rwkvt-19m.safetensors"});
+//   auto stream = recognizer.create_stream();
+//   stream->accept_waveform(16000, samples.data(), samples.size());   // as often as audio arrives
+//   stream->input_finished();
+//   std::cout << stream->result().text;
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rwkvt {
+
+struct RecognizerOptions {
+    std::string model_path;
+    int threads = 0;                // kernel threads; 0 = all cores
+    int max_symbols_per_frame = 5;  // greedy decoding: tokens emitted per encoder frame at most
+    int chunk_frames = 8;           // encoder frames (40 ms each) per streaming chunk: 320 ms
+};
+
+struct Token {
+    int id = 0;
+    std::string piece;
+    double time_s = 0.0;  // start of the encoder frame that emitted it
+};
+
+struct Result {
+    std::string text;
+    std::vector<Token> tokens;
+    double duration_s = 0.0;  // audio accepted so far, in seconds at 16 kHz
+};
+
+struct ModelSummary {
+    std::string name, origin, tokenizer_kind, config_json;
+    int64_t parameters_encoder = 0, parameters_predictor = 0, parameters_joiner = 0, parameters_ctc_head = 0;
+    int64_t parameters_total = 0;  // encoder + predictor + joiner
+    int64_t state_bytes = 0;       // recurrent state of one stream, fixed whatever the audio length
+    int vocab_size = 0, blank_id = 0;
+};
+
+class Stream;
+class RecognizerImpl;
+
+class Recognizer {
+public:
+    // Throws std::runtime_error with a one-line message if the model cannot be loaded.
+    explicit Recognizer(const RecognizerOptions& options);
+    ~Recognizer();
+    Recognizer(const Recognizer&) = delete;
+    Recognizer& operator=(const Recognizer&) = delete;
+
+    std::unique_ptr<Stream> create_stream() const;
+    // Whole-utterance transcription of 16 kHz mono samples (one stream, all input at once).
+    Result transcribe(const std::vector<float>& samples_16k) const;
+    const ModelSummary& summary() const;
+    const RecognizerOptions& options() const;
+
+    // Encoder output [frames x width], row-major, for external checks of the model's arithmetic.
+    std::vector<float> encoder_output(const std::vector<float>& samples_16k, int& frames) const;
+
+private:
+    std::shared_ptr<RecognizerImpl> impl_;
+};
+
+class StreamImpl;
+
+class Stream {
+public:
+    explicit Stream(std::shared_ptr<const RecognizerImpl> recognizer);
+    ~Stream();
+    // Audio at any sample rate (resampled to 16 kHz); mono float samples in [-1, 1].
+    // A stream keeps one sample rate: a different rate in a later call throws.
+    void accept_waveform(int sample_rate, const float* samples, size_t count);
+    // No more audio: decode everything that is left.
+    void input_finished();
+    Result result() const;
+    bool is_finished() const;
+
+private:
+    std::unique_ptr<StreamImpl> impl_;
+};
+
+}  // namespace rwkvt

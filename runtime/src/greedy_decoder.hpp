@@ -1,0 +1,33 @@
+// Greedy transducer decoding with predictor caching (spec algorithms.md): the predictor runs only
+// when a token is emitted, and W_p g is kept with its state across chunks.
+#pragma once
+
+#include <vector>
+
+#include "packed_model.hpp"
+#include "stack.hpp"
+
+namespace rwkvt::rt {
+
+struct GreedyState {
+    StackState predictor;
+    Floats pred_proj;  // W_p g for the current prefix
+    std::vector<int> tokens, token_frames;
+    long frames_done = 0;
+};
+
+class GreedyDecoder {
+public:
+    GreedyDecoder(const PackedModel& model, int max_symbols_per_frame)
+        : model_(model), max_symbols_(max_symbols_per_frame) {}
+    GreedyState start(StackWorkspace& workspace) const;
+    // Decodes `frames` encoder output rows ([frames][C]).
+    void advance(GreedyState& state, const float* encoder_rows, int frames, StackWorkspace& workspace) const;
+
+private:
+    void step_predictor(GreedyState& state, int token, StackWorkspace& workspace) const;
+    const PackedModel& model_;
+    int max_symbols_;
+};
+
+}  // namespace rwkvt::rt
