@@ -1,0 +1,209 @@
+#include "kernels.hpp"
+
+#include <HalideBuffer.h>
+#include <HalideRuntime.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include "rwkvt/profile.hpp"
+#include "rwkvt_channel_mix_shift.h"
+#include "rwkvt_gemm_bias.h"
+#include "rwkvt_gemm_plain.h"
+#include "rwkvt_gemm_relu_square.h"
+#include "rwkvt_gemm_residual.h"
+#include "rwkvt_joiner.h"
+#include "rwkvt_layer_norm.h"
+#include "rwkvt_log_mel.h"
+#include "rwkvt_lora_decay.h"
+#include "rwkvt_lora_gate.h"
+#include "rwkvt_lora_iclr.h"
+#include "rwkvt_lora_value_residual.h"
+#include "rwkvt_subsample.h"
+#include "rwkvt_time_mix_shift.h"
+#include "rwkvt_wkv7_n16.h"
+#include "rwkvt_wkv7_n32.h"
+
+namespace rwkvt {
+
+namespace {
+struct Profile {
+    std::mutex mutex;
+    bool enabled = false;
+    std::map<std::string, KernelTiming> totals;
+} profile;
+}  // namespace
+
+void set_kernel_profiling(bool enabled) { profile.enabled = enabled; }
+void reset_kernel_timings() {
+    std::lock_guard<std::mutex> lock(profile.mutex);
+    profile.totals.clear();
+}
+std::vector<KernelTiming> kernel_timings() {
+    std::lock_guard<std::mutex> lock(profile.mutex);
+    std::vector<KernelTiming> out;
+    for (const auto& kv : profile.totals) out.push_back(kv.second);
+    return out;
+}
+
+}  // namespace rwkvt
+
+namespace rwkvt::rt::kernels {
+
+namespace {
+
+using Buffer = Halide::Runtime::Buffer<float>;
+using ConstBuffer = Halide::Runtime::Buffer<const float>;
+
+ConstBuffer in(const Floats& v) { return ConstBuffer(v.data(), static_cast<int>(v.size())); }
+ConstBuffer in(const float* data, int n) { return ConstBuffer(data, n); }
+ConstBuffer in2(const Floats& v, int d0, int d1) { return ConstBuffer(v.data(), d0, d1); }
+ConstBuffer in(Rows r) {
+    halide_dimension_t dims[2] = {{0, r.channels, 1, 0}, {0, r.time, r.stride, 0}};
+    return ConstBuffer(r.data, 2, dims);
+}
+Buffer out(Rows r) {
+    halide_dimension_t dims[2] = {{0, r.channels, 1, 0}, {0, r.time, r.stride, 0}};
+    return Buffer(r.data, 2, dims);
+}
+
+// Runs one kernel, turning its status into an exception and, when profiling, timing it.
+template <typename Call>
+void run(const char* name, double flops, Call&& call) {
+    const bool timed = profile.enabled;
+    const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const int status = call();
+    if (status != 0) throw std::runtime_error(std::string("kernel ") + name + " failed with Halide status " + std::to_string(status));
+    if (timed) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::lock_guard<std::mutex> lock(profile.mutex);
+        KernelTiming& t = profile.totals[name];
+        t.kernel = name;
+        t.calls += 1;
+        t.seconds += seconds;
+        t.flops += flops;
+    }
+}
+
+}  // namespace
+
+void set_threads(int threads) { halide_set_num_threads(threads); }
+
+void log_mel(const float* samples, size_t count, const PackedModel& m, Rows o) {
+    const int mels = m.config.n_mels;
+    const double flops = static_cast<double>(o.time) * (4.0 * 257 * 400 + 2.0 * 257 * mels);
+    run("log_mel", flops, [&] {
+        return rwkvt_log_mel(in(samples, static_cast<int>(count)), in2(m.dft_cos, 257, 400), in2(m.dft_sin, 257, 400),
+                             in2(m.filterbank, mels, 257), in(m.feature_mean), in(m.feature_inv_std), out(o));
+    });
+}
+
+void subsample(Rows features, int first_conv1_row, const PackedModel& m, Rows o) {
+    const ModelConfig& c = m.config;
+    const double F1 = c.subsample_channels;
+    const double flops = 2.0 * o.time * (2.0 * F1 * c.mels_after_conv1() * 9 + F1 * F1 * c.mels_after_conv2() * 9);
+    const ConstBuffer w1(m.conv1_weight.data(), 3, 3, 1, c.subsample_channels);
+    const ConstBuffer w2(m.conv2_weight.data(), 3, 3, c.subsample_channels, c.subsample_channels);
+    run("subsample", flops, [&] {
+        return rwkvt_subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), out(o));
+    });
+}
+
+void layer_norm(Rows x, const Floats& weight, const Floats& bias, Rows o) {
+    run("layer_norm", 8.0 * x.channels * x.time, [&] { return rwkvt_layer_norm(in(x), in(weight), in(bias), out(o)); });
+}
+
+void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& ln_bias, const float* shift_in,
+                     const Floats& mu, float* mixed, float* shift_out) {
+    const int C = x.channels, T = x.time;
+    Buffer mixed_buf(mixed, C, mixes, T);
+    Buffer shift_buf(shift_out, C);
+    const ConstBuffer mu_buf(mu.data(), C, mixes);
+    const double flops = (8.0 + 2.0 * mixes) * C * T;
+    if (mixes == 6) {
+        run("time_mix_shift", flops, [&] {
+            return rwkvt_time_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
+        });
+    } else if (mixes == 1) {
+        run("channel_mix_shift", flops, [&] {
+            return rwkvt_channel_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
+        });
+    } else {
+        throw std::logic_error("token_shift_mix supports 1 or 6 mixes");
+    }
+}
+
+void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, Rows o) {
+    if (a.channels != layer.in || o.channels != layer.out)
+        throw std::logic_error("gemm shape mismatch");
+    const ConstBuffer w = in2(layer.w_t, layer.out, layer.in);
+    const double flops = 2.0 * a.time * layer.in * layer.out;
+    switch (epilogue) {
+        case Epilogue::Plain:
+            run("gemm", flops, [&] { return rwkvt_gemm_plain(in(a), w, out(o)); });
+            break;
+        case Epilogue::Bias:
+            run("gemm_bias", flops, [&] { return rwkvt_gemm_bias(in(a), w, in(layer.bias), out(o)); });
+            break;
+        case Epilogue::ReluSquare:
+            run("gemm_relu_square", flops, [&] { return rwkvt_gemm_relu_square(in(a), w, out(o)); });
+            break;
+        case Epilogue::Residual:
+            run("gemm_residual", flops, [&] { return rwkvt_gemm_residual(in(a), w, in(residual), out(o)); });
+            break;
+    }
+}
+
+void lora(Lora kind, Rows x, const Floats& down, const Floats& up, const Floats& base, Rows v, Rows v_first, Rows o) {
+    const int C = x.channels;
+    const int D = static_cast<int>(down.size()) / C;
+    const ConstBuffer down_buf = in2(down, D, C), up_buf = in2(up, C, D);
+    const double flops = 4.0 * x.time * C * D;
+    switch (kind) {
+        case Lora::Decay:
+            run("lora_decay", flops, [&] { return rwkvt_lora_decay(in(x), down_buf, up_buf, in(base), out(o)); });
+            break;
+        case Lora::Iclr:
+            run("lora_iclr", flops, [&] { return rwkvt_lora_iclr(in(x), down_buf, up_buf, in(base), out(o)); });
+            break;
+        case Lora::ValueResidual:
+            run("lora_value_residual", flops, [&] {
+                return rwkvt_lora_value_residual(in(x), down_buf, up_buf, in(base), in(v), in(v_first), out(o));
+            });
+            break;
+        case Lora::Gate:
+            run("lora_gate", flops, [&] { return rwkvt_lora_gate(in(x), down_buf, up_buf, out(o)); });
+            break;
+    }
+}
+
+void wkv7(Rows r, Rows w, Rows k, Rows v, Rows a, Rows g, const PackedBlock& b, int N, const float* state_in,
+          float* state_out, Rows o) {
+    const int C = r.channels, H = C / N;
+    const ConstBuffer r_k = in2(b.r_k, N, H);
+    const ConstBuffer s_in(state_in, N, N, H);
+    Buffer s_out(state_out, N, N, H);
+    // Per token and head: sa (2N^2), state update (5N^2), readout (2N^2), plus O(N) terms.
+    const double flops = static_cast<double>(r.time) * H * (9.0 * N * N + 20.0 * N);
+    auto call = [&](auto fn) {
+        return fn(in(r), in(w), in(k), in(v), in(a), in(g), in(b.k_k), in(b.k_a), r_k, in(b.ln_x_weight),
+                  in(b.ln_x_bias), s_in, out(o), s_out);
+    };
+    if (N == 16) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n16); });
+    else if (N == 32) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n32); });
+    else throw std::runtime_error("no WKV-7 kernel was built for head size " + std::to_string(N));
+}
+
+void joiner(Rows enc_proj, Rows pred_proj, const PackedModel& m, Rows logits) {
+    const int C = m.config.width, V = m.config.vocab_size;
+    const double flops = 2.0 * logits.time * (static_cast<double>(C) * C + static_cast<double>(C) * V);
+    run("joiner", flops, [&] {
+        return rwkvt_joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
+                            in2(m.joiner_out.w_t, V, C), in(m.joiner_out.bias), out(logits));
+    });
+}
+
+}  // namespace rwkvt::rt::kernels

@@ -1,0 +1,50 @@
+// rwkvt info: what a model file holds: config, parameters per part, state size, tokenizer.
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "rwkvt/recognizer.hpp"
+
+namespace rwkvt::cli {
+
+void add_info(CLI::App& app) {
+    struct Options {
+        std::string model, format = "text";
+    };
+    auto opt = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("info", "Describe a model file");
+    cmd->add_option("model", opt->model, "Model file")->required();
+    cmd->add_option("--format", opt->format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+    cmd->callback([opt]() {
+        RecognizerOptions ro;
+        ro.model_path = opt->model;
+        ro.threads = 1;
+        Recognizer recognizer(ro);
+        const ModelSummary& s = recognizer.summary();
+        nlohmann::json j;
+        j["model"] = opt->model;
+        j["name"] = s.name;
+        j["origin"] = s.origin;
+        j["config"] = nlohmann::json::parse(s.config_json);
+        j["parameters"] = {{"encoder", s.parameters_encoder}, {"predictor", s.parameters_predictor},
+                           {"joiner", s.parameters_joiner}, {"ctc_head", s.parameters_ctc_head},
+                           {"total", s.parameters_total}};
+        j["state_bytes"] = s.state_bytes;
+        j["tokenizer"] = {{"kind", s.tokenizer_kind}, {"vocab_size", s.vocab_size}, {"blank_id", s.blank_id}};
+        if (opt->format == "json") {
+            std::printf("%s\n", j.dump(2).c_str());
+            return;
+        }
+        std::printf("model       %s\nname        %s\norigin      %s\n", opt->model.c_str(), s.name.c_str(), s.origin.c_str());
+        std::printf("config      %s\n", s.config_json.c_str());
+        std::printf("parameters  total %.2fM (encoder %.2fM, predictor %.2fM, joiner %.2fM); CTC head %.2fM not counted\n",
+                    s.parameters_total / 1e6, s.parameters_encoder / 1e6, s.parameters_predictor / 1e6,
+                    s.parameters_joiner / 1e6, s.parameters_ctc_head / 1e6);
+        std::printf("state       %lld bytes per stream (%.1f KiB), fixed whatever the audio length\n",
+                    static_cast<long long>(s.state_bytes), s.state_bytes / 1024.0);
+        std::printf("tokenizer   %s, %d pieces, blank id %d\n", s.tokenizer_kind.c_str(), s.vocab_size, s.blank_id);
+    });
+}
+
+}  // namespace rwkvt::cli
