@@ -1,0 +1,48 @@
+// Helpers shared by the model-layer tests: a private temporary directory and fresh random seeds.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <stdlib.h>  // mkdtemp
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace rwkvt::test {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it at scope exit.
+class ScratchDir {
+public:
+    ScratchDir() {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/rwkvt-test-XXXXXX";
+        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    // Number of entries in the directory (to check no temporary files are left behind).
+    size_t entries() const {
+        size_t n = 0;
+        for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(path_)) ++n;
+        return n;
+    }
+
+private:
+    std::string path_;
+};
+
+// A new seed per run, so the tests see fresh inputs; callers print it with INFO() to reproduce.
+inline uint64_t fresh_seed() {
+    std::random_device device;
+    return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+}  // namespace rwkvt::test
