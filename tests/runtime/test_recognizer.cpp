@@ -1,0 +1,147 @@
+// The whole runtime (Halide kernels stitched together) against the reference implementation, and
+// streaming against whole-utterance processing.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "reference/reference.hpp"
+#include "rwkvt/recognizer.hpp"
+#include "support/test_models.hpp"
+
+using namespace rwkvt;
+
+namespace {
+
+struct Fixture {
+    Model model;
+    test::TempFile file{".safetensors"};
+    std::unique_ptr<Recognizer> recognizer;
+    Fixture(const std::string& config, uint64_t seed, float noise, int max_symbols = 3, int chunk_frames = 8) {
+        model = test::noisy_model(config, seed, noise);
+        save_model(model, file.str());
+        RecognizerOptions o;
+        o.model_path = file.str();
+        o.threads = 2;
+        o.max_symbols_per_frame = max_symbols;
+        o.chunk_frames = chunk_frames;
+        recognizer = std::make_unique<Recognizer>(o);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("runtime encoder output matches the reference (tiny config)") {
+    for (uint64_t seed : {11u, 12u}) {
+        Fixture f("tiny", seed, 0.2f);
+        for (double seconds : {0.031, 0.5, 2.37}) {  // 1 frame, a few, several WKV chunks
+            const auto audio = test::random_audio(seconds, seed * 100 + static_cast<uint64_t>(seconds * 1000));
+            int frames = 0;
+            const std::vector<float> got = f.recognizer->encoder_output(audio, frames);
+            const ref::Mat want = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, 80)));
+            REQUIRE(frames == want.rows());
+            CHECK(test::relative_error(got, want.data(), got.size()) < 1e-4);
+        }
+    }
+}
+
+TEST_CASE("runtime encoder output matches the reference (rwkvt-19m config)") {
+    Fixture f("rwkvt-19m", 5, 0.05f);
+    const auto audio = test::random_audio(1.3, 77);
+    int frames = 0;
+    const std::vector<float> got = f.recognizer->encoder_output(audio, frames);
+    const ref::Mat want = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, 80)));
+    REQUIRE(frames == want.rows());
+    CHECK(test::relative_error(got, want.data(), got.size()) < 1e-4);
+}
+
+TEST_CASE("runtime greedy tokens equal the reference's") {
+    for (uint64_t seed : {21u, 22u, 23u}) {
+        Fixture f("tiny", seed, 0.3f, 3);
+        const auto audio = test::random_audio(1.5, seed);
+        const Result got = f.recognizer->transcribe(audio);
+        const ref::GreedyResult want = ref::transcribe(f.model, audio, 3);
+        std::vector<int> ids;
+        for (const Token& t : got.tokens) ids.push_back(t.id);
+        CHECK(ids == want.tokens);
+        CHECK(!want.tokens.empty());  // the noisy joiner emits tokens, so the predictor path is exercised
+    }
+}
+
+TEST_CASE("streaming in chunks gives the same result as the whole utterance") {
+    const auto audio = test::random_audio(3.1, 99);
+    Fixture whole("tiny", 31, 0.3f, 3, 8);
+    const Result want = whole.recognizer->transcribe(audio);
+    REQUIRE(!want.tokens.empty());
+    std::mt19937 rng(7);
+    for (int chunk_frames : {1, 3, 8, 25}) {
+        Fixture f("tiny", 31, 0.3f, 3, chunk_frames);
+        auto stream = f.recognizer->create_stream();
+        size_t pos = 0;
+        while (pos < audio.size()) {  // pieces of random size, down to single samples
+            const size_t n = std::min(audio.size() - pos, static_cast<size_t>(std::uniform_int_distribution<int>(1, 3000)(rng)));
+            stream->accept_waveform(16000, audio.data() + pos, n);
+            pos += n;
+        }
+        stream->input_finished();
+        const Result got = stream->result();
+        CHECK(got.text == want.text);
+        REQUIRE(got.tokens.size() == want.tokens.size());
+        for (size_t i = 0; i < got.tokens.size(); ++i) {
+            CHECK(got.tokens[i].id == want.tokens[i].id);
+            CHECK(got.tokens[i].time_s == want.tokens[i].time_s);
+        }
+    }
+}
+
+TEST_CASE("a stream's partial result grows as audio arrives") {
+    Fixture f("tiny", 41, 0.3f, 3, 2);
+    const auto audio = test::random_audio(2.0, 5);
+    auto stream = f.recognizer->create_stream();
+    stream->accept_waveform(16000, audio.data(), audio.size() / 2);
+    const size_t partial = stream->result().tokens.size();
+    stream->accept_waveform(16000, audio.data() + audio.size() / 2, audio.size() - audio.size() / 2);
+    stream->input_finished();
+    CHECK(stream->result().tokens.size() >= partial);
+    CHECK(stream->result().duration_s == doctest::Approx(2.0).epsilon(1e-6));
+}
+
+TEST_CASE("streams reject a change of sample rate and audio after the end") {
+    Fixture f("tiny", 42, 0.1f);
+    auto stream = f.recognizer->create_stream();
+    const auto audio = test::random_audio(0.2, 6);
+    stream->accept_waveform(8000, audio.data(), audio.size());
+    CHECK_THROWS_WITH_AS(stream->accept_waveform(16000, audio.data(), audio.size()),
+                         doctest::Contains("one sample rate"), std::runtime_error);
+    stream->input_finished();
+    CHECK(stream->result().duration_s == doctest::Approx(0.4).epsilon(0.01));  // 0.2 s of samples at 8 kHz
+    CHECK_THROWS_AS(stream->accept_waveform(8000, audio.data(), audio.size()), std::runtime_error);
+    CHECK_THROWS_AS(stream->accept_waveform(5, audio.data(), audio.size()), std::runtime_error);
+}
+
+TEST_CASE("empty and very short audio give an empty result, not an error") {
+    Fixture f("tiny", 43, 0.3f);
+    CHECK(f.recognizer->transcribe({}).tokens.empty());
+    CHECK(f.recognizer->transcribe(std::vector<float>(399, 0.1f)).tokens.empty());  // less than one frame
+}
+
+TEST_CASE("the recurrent state per stream does not depend on the audio length") {
+    Fixture f("tiny", 44, 0.1f);
+    const ModelConfig& c = f.model.config;
+    const int64_t block = (2 * c.width + c.width * c.head_size) * 4;
+    const int64_t expected = block * (c.encoder_blocks + c.predictor_blocks) + 6 * c.n_mels * 4 + c.width * 4;
+    CHECK(f.recognizer->summary().state_bytes == expected);
+}
+
+TEST_CASE("a recognizer refuses a model file that is not a model") {
+    test::TempFile file(".safetensors");
+    {
+        std::FILE* fp = std::fopen(file.str().c_str(), "wb");
+        std::fputs("this is not a model", fp);
+        std::fclose(fp);
+    }
+    RecognizerOptions o;
+    o.model_path = file.str();
+    CHECK_THROWS_AS(Recognizer{o}, std::runtime_error);
+    o.model_path = file.str() + ".missing";
+    CHECK_THROWS_AS(Recognizer{o}, std::runtime_error);
+}
