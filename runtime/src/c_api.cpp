@@ -1,6 +1,7 @@
 // The C API over Recognizer and Stream: exceptions become NULL / -1 plus rwkvt_last_error().
 #include <exception>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "rwkvt/recognizer.hpp"

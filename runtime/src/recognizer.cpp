@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "encoder.hpp"
+#include "feature_extractor.hpp"
 #include "kernels.hpp"
 #include "model_file.hpp"
 #include "recognizer_impl.hpp"
