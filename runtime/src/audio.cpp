@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -41,6 +42,30 @@ struct SoundFile {
     }
 };
 
+// libsndfile quietly shortens a WAV/AIFF whose data chunk promises more bytes than the file holds
+// (a copy or download cut short) and reports the shorter length in SF_INFO.frames, so the frame
+// count alone cannot reveal the truncation. Its header log can: it records the declared chunk size
+// as "data : 32000 (should be 16000)" (WAV) or "SSND : ..." (AIFF). Returns that line, or "".
+// Streaming writers declare 0xFFFFFFFF ("length unknown"); that is not truncation.
+std::string truncated_data_chunk(SNDFILE* file) {
+    char log[8192] = {0};
+    sf_command(file, SFC_GET_LOG_INFO, log, sizeof log - 1);
+    const std::string text(log);
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(start, end - start);
+        start = end + 1;
+        if (line.rfind("data : ", 0) != 0 && line.rfind("SSND : ", 0) != 0) continue;
+        if (line.find("(should be ") == std::string::npos) continue;
+        const unsigned long long declared = std::strtoull(line.c_str() + 7, nullptr, 10);
+        if (declared == 0xFFFFFFFFull || declared == 0xFFFFFFFFFFFFFFFFull) continue;
+        return line;
+    }
+    return "";
+}
+
 }  // namespace
 
 Audio load_audio_mono(const std::string& path) {
@@ -58,6 +83,9 @@ Audio load_audio_mono(const std::string& path) {
         fail(path, "absurd channel count " + std::to_string(info.channels));
     if (info.samplerate < kMinRate || info.samplerate > kMaxRate)
         fail(path, "absurd sample rate " + std::to_string(info.samplerate) + " Hz");
+    const std::string short_chunk = truncated_data_chunk(file.handle);
+    if (!short_chunk.empty())
+        fail(path, "truncated: the header declares more audio than the file holds (" + short_chunk + ")");
     if (info.frames <= 0) fail(path, "holds no audio (0 frames)");
     if (info.frames > kMaxSamples / info.channels)
         fail(path, "absurd length (" + std::to_string(info.frames) + " frames)");
