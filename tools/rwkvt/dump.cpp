@@ -1,6 +1,8 @@
 // rwkvt dump: the encoder output of an audio file as .npy, for external checks of the arithmetic.
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/npy.hpp"
@@ -24,7 +26,7 @@ void add_dump(CLI::App& app) {
         const std::vector<float> samples = load_audio_16k_mono(opt->audio);
         int frames = 0;
         const std::vector<float> out = recognizer.encoder_output(samples, frames);
-        const size_t width = frames > 0 ? out.size() / frames : 0;
+        const size_t width = nlohmann::json::parse(recognizer.summary().config_json).at("width").get<size_t>();
         write_npy(opt->encoder_out, out.data(), {static_cast<size_t>(frames), width});
         std::printf("wrote %s: %d frames x %zu\n", opt->encoder_out.c_str(), frames, width);
     });
