@@ -84,7 +84,8 @@ TEST_CASE("audio: WAV and FLAC at 8, 16 and 44.1 kHz, mono and stereo, come back
     rwkvt::test::ScratchDir dir;
     const std::pair<std::string, int> formats[] = {{"wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16},
                                                    {"flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16},
-                                                   {"f32.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT}};
+                                                   {"f32.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT},
+                                                   {"ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS}};
     for (const auto& [extension, format] : formats) {
         for (int rate : {8000, 16000, 44100}) {
             for (int channels : {1, 2}) {
