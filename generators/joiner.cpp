@@ -1,0 +1,76 @@
+// rwkvt_joiner: the transducer joiner's tail for B (encoder frame, predictor output) pairs
+// (spec section 4): logits = W3 relu(W2 relu(enc_proj + pred_proj) + b2) + b3.
+//
+// Buffer contract (float32, dim 0 contiguous, every min 0):
+//   enc_proj(c, b)    W_e e + b1 per pair; any row stride, 0 included (one frame for many pairs)
+//   pred_proj(c, b)   W_p g per pair; any row stride, 0 included
+//   hidden_w_t(o, c)  W2^T (o contiguous), hidden_b(o)
+//   out_w_t(v, c)     W3^T (v contiguous), out_b(v)
+//   logits(v, b)      dense V x B; B = logits.dim(1).extent() >= 1
+#include "Halide.h"
+#include "schedule_util.h"
+
+namespace {
+
+using namespace Halide;
+
+class Joiner : public Generator<Joiner> {
+public:
+    Input<Buffer<float>> enc_proj{"enc_proj", 2};
+    Input<Buffer<float>> pred_proj{"pred_proj", 2};
+    Input<Buffer<float>> hidden_w_t{"hidden_w_t", 2};
+    Input<Buffer<float>> hidden_b{"hidden_b", 1};
+    Input<Buffer<float>> out_w_t{"out_w_t", 2};
+    Input<Buffer<float>> out_b{"out_b", 1};
+    Output<Buffer<float>> logits{"logits", 2};
+
+    void generate() {
+        // ---- Algorithm ----
+        const Expr C = hidden_w_t.dim(1).extent();
+        const Expr H = hidden_w_t.dim(0).extent();
+        // Tiles span whole register tiles of pairs; pairs past the end repeat the last one.
+        const Expr last_e = enc_proj.dim(1).extent() - 1, last_p = pred_proj.dim(1).extent() - 1;
+        h1(c, b) = max(enc_proj(c, min(b, last_e)) + pred_proj(c, min(b, last_p)), 0.0f);
+        RDom rc(0, C, "rc"), rh(0, H, "rh");
+        h2_prod(o, b) = 0.0f;
+        h2_prod(o, b) += h1(rc, b) * hidden_w_t(o, rc);
+        h2(o, b) = max(h2_prod(o, b) + hidden_b(o), 0.0f);
+        out_prod(v, b) = 0.0f;
+        out_prod(v, b) += h2(rh, b) * out_w_t(v, rh);
+        logits(v, b) = out_prod(v, b) + out_b(v);
+
+        for (int i = 0; i < 2; ++i) {
+            enc_proj.dim(i).set_min(0);
+            pred_proj.dim(i).set_min(0);
+            hidden_w_t.dim(i).set_min(0);
+            out_w_t.dim(i).set_min(0);
+            logits.dim(i).set_min(0);
+        }
+
+        // ---- Schedule ----
+        // One tile of pairs per parallel task: h1 and h2 for the tile, then the logits' register
+        // tiles. V = 30 (tiny config) takes the guarded narrow path.
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        const Expr V = logits.dim(0).extent();
+        const Expr out_fast = V >= tile.width();
+        const Expr hidden_fast = H % tile.width() == 0;
+        rwkvt_gen::tile_consumer(logits, v, b, vo, vi, bo, bi, tile, out_fast, true);
+        logits.parallel(bo);
+        logits.specialize(out_fast).parallel(bo);
+        rwkvt_gen::schedule_register_tile(out_prod, logits, vo, v, b, rh.x, tile, out_fast);
+
+        h2.compute_at(logits, bo).bound_extent(b, tile.rows);
+        rwkvt_gen::tile_consumer(h2, o, b, oo, oi, hbo, hbi, tile, hidden_fast, false);
+        rwkvt_gen::schedule_register_tile(h2_prod, h2, oo, o, b, rc.x, tile, hidden_fast);
+        h1.compute_at(logits, bo).bound_extent(b, tile.rows).vectorize(c, tile.vec, TailStrategy::GuardWithIf);
+    }
+
+private:
+    Var c{"c"}, o{"o"}, v{"v"}, b{"b"}, vo{"vo"}, vi{"vi"}, bo{"bo"}, bi{"bi"}, oo{"oo"}, oi{"oi"}, hbo{"hbo"},
+        hbi{"hbi"};
+    Func h1{"h1"}, h2_prod{"h2_prod"}, h2{"h2"}, out_prod{"out_prod"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(Joiner, joiner)

@@ -1,0 +1,49 @@
+// rwkvt_layer_norm: LayerNorm over channels (ln0, ln_out), eps 1e-5.
+//
+// Buffer contract (float32, dim 0 contiguous, every min 0):
+//   x(c, t)      C x T, any row stride
+//   weight(c), bias(c)
+//   y(c, t)      dense C x T; T = y.dim(1).extent() >= 1. y may not alias x.
+//
+//   y(c, t) = (x(c, t) - mean_t) / sqrt(var_t + 1e-5) * weight(c) + bias(c), var biased.
+#include "Halide.h"
+#include "layer_norm.h"
+
+namespace {
+
+using namespace Halide;
+
+class LayerNorm : public Generator<LayerNorm> {
+public:
+    Input<Buffer<float>> x{"x", 2};
+    Input<Buffer<float>> weight{"weight", 1};
+    Input<Buffer<float>> bias{"bias", 1};
+    Output<Buffer<float>> y{"y", 2};
+
+    void generate() {
+        // ---- Algorithm ----
+        const Expr C = weight.dim(0).extent();
+        rwkvt_gen::LayerNormFuncs ln = rwkvt_gen::layer_norm(x, weight, bias, C, 1e-5f, "ln");
+        y(c, t) = ln.y(c, t);
+
+        for (int d = 0; d < 2; ++d) {
+            x.dim(d).set_min(0);
+            y.dim(d).set_min(0);
+        }
+
+        // ---- Schedule ----
+        // Rows are independent: a few tokens per parallel task, channels vectorised.
+        const int vec = natural_vector_size<float>();
+        y.split(t, to, t, 4, TailStrategy::GuardWithIf)
+            .parallel(to)
+            .vectorize(c, vec, TailStrategy::GuardWithIf);
+        ln.schedule(y, t, vec);
+    }
+
+private:
+    Var c{"c"}, t{"t"}, to{"to"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(LayerNorm, layer_norm)

@@ -1,0 +1,155 @@
+// rwkvt_wkv7_n16 / rwkvt_wkv7_n32 (head_size = 16 / 32): the WKV-7 recurrence of a chunk of tokens,
+// readout, per-head GroupNorm, bonus and gate (spec section 3, steps 8-13 and the "* g" of step 14).
+//
+// Buffer contract (float32, dim 0 contiguous, every min 0; N = head_size, H = r_k.dim(1).extent(),
+// C = H N):
+//   r, w, k, v, a, g (c, t)   C x T each, any row stride (slices of one [T][6][C] buffer are fine);
+//                             w is the decay (already exp(-e^-0.5 sigmoid(.))), k the raw key (before
+//                             steps 8-9), v after the value residual, a the in-context learning rate
+//   k_k(c), k_a(c)            att.k_k, att.k_a
+//   r_k(n, h)                 att.r_k as stored ([H, N])
+//   ln_x_weight(c), ln_x_bias(c)
+//   state_in(j, i, h)         S_h[i][j] before the chunk (zeros at stream start)
+//   out(c, t)                 dense C x T, T = r.dim(1).extent() >= 1 (out must have the same T)
+//   state_out(j, i, h)        S_h[i][j] after token T-1; must not alias state_in
+// The kernel keeps every token's state of the chunk, T (N+1) N floats per head: the runtime calls it
+// with chunks of at most 64 tokens (longer chunks are correct, only larger).
+//
+// Per head h and token t, in order:
+//   kk = normalise_h(k * k_k) (divide by max(||.||_2, 1e-12)),  k' = k (1 + (a - 1) k_a),
+//   sa_i = sum_j S[i][j] (-kk_j),  S[i][j] = S[i][j] w_j + sa_i kk_j a_j + v_i k'_j,
+//   y_i = sum_j S[i][j] r_j,  y = GroupNorm_h(y; eps 64e-5) ln_x_weight + ln_x_bias,
+//   out = (y + (sum_j r_j k'_j r_k[h][j]) v) * g.
+#include "Halide.h"
+
+namespace {
+
+using namespace Halide;
+
+class Wkv7 : public Generator<Wkv7> {
+public:
+    GeneratorParam<int> head_size{"head_size", 32};
+
+    Input<Buffer<float>> r{"r", 2};
+    Input<Buffer<float>> w{"w", 2};
+    Input<Buffer<float>> k{"k", 2};
+    Input<Buffer<float>> v{"v", 2};
+    Input<Buffer<float>> a{"a", 2};
+    Input<Buffer<float>> g{"g", 2};
+    Input<Buffer<float>> k_k{"k_k", 1};
+    Input<Buffer<float>> k_a{"k_a", 1};
+    Input<Buffer<float>> r_k{"r_k", 2};
+    Input<Buffer<float>> ln_x_weight{"ln_x_weight", 1};
+    Input<Buffer<float>> ln_x_bias{"ln_x_bias", 1};
+    Input<Buffer<float>> state_in{"state_in", 3};
+    Output<Buffer<float>> out{"out", 2};
+    Output<Buffer<float>> state_out{"state_out", 3};
+
+    void generate() {
+        const int N = head_size;
+        const Expr H = r_k.dim(1).extent();
+        const Expr T = r.dim(1).extent();
+
+        // ---- Algorithm ----
+        // Per-head views: channel h N + j.
+        auto head = [&](Func f, Expr j, Expr hh, Expr tt) { return f(hh * N + j, tt); };
+        Func rr("rr"), vv("vv"), gg("gg");
+        rr(j, h, t) = head(r, j, h, t);
+        vv(i, h, t) = head(v, i, h, t);
+        gg(i, h, t) = head(g, i, h, t);
+
+        // Steps 8-9: removal key kk (normalised per head) and replacement key k'.
+        Func kk_raw("kk_raw"), kk_norm2("kk_norm2"), neg_kk("neg_kk"), kk_a("kk_a"), k_repl("k_repl");
+        kk_raw(j, h, t) = head(k, j, h, t) * k_k(h * N + j);
+        RDom rj(0, N, "rj");
+        kk_norm2(h, t) = 0.0f;
+        kk_norm2(h, t) += kk_raw(rj, h, t) * kk_raw(rj, h, t);
+        Expr inv_norm = 1.0f / max(sqrt(kk_norm2(h, t)), 1e-12f);
+        neg_kk(j, h, t) = -kk_raw(j, h, t) * inv_norm;
+        kk_a(j, h, t) = kk_raw(j, h, t) * inv_norm * head(a, j, h, t);
+        k_repl(j, h, t) = head(k, j, h, t) * (1.0f + (head(a, j, h, t) - 1.0f) * k_a(h * N + j));
+        Func decay("decay");
+        decay(j, h, t) = head(w, j, h, t);
+
+        // Step 10. S(j, i, h, t) is S_h[i][j] after token t; t = -1 is state_in. Slot j == N holds
+        // sa_i of token t. One update walks r.x over 2N steps per token: the first N accumulate
+        // sa_i from the old state, the next N write the new state column j = r.x - N.
+        S(j, i, h, t) = select(j == N, 0.0f, state_in(min(j, N - 1), i, h));
+        RDom step(0, 2 * N, 0, T, "step");
+        Expr sx = step.x, st = step.y;
+        Expr accumulating = sx < N;
+        Expr jr = clamp(sx, 0, N - 1);       // key index read while accumulating sa
+        Expr jw = clamp(sx - N, 0, N - 1);   // key index written afterwards
+        Expr sa = S(N, i, h, st);
+        Expr accumulate = sa + S(jr, i, h, st - 1) * neg_kk(jr, h, st);
+        Expr update = S(jw, i, h, st - 1) * decay(jw, h, st) + sa * kk_a(jw, h, st) + vv(i, h, st) * k_repl(jw, h, st);
+        S(select(accumulating, N, jw), i, h, st) = select(accumulating, accumulate, update);
+
+        // Step 11: readout with the new state.
+        Func y("y");
+        y(i, h, t) = 0.0f;
+        y(i, h, t) += S(rj, i, h, t) * rr(rj, h, t);
+
+        // Step 12: GroupNorm per head (mean, biased variance, eps 64e-5).
+        RDom ri(0, N, "ri");
+        Func y_mean("y_mean"), y_var("y_var");
+        y_mean(h, t) = 0.0f;
+        y_mean(h, t) += y(ri, h, t);
+        Expr mean = y_mean(h, t) / N;
+        y_var(h, t) = 0.0f;
+        y_var(h, t) += (y(ri, h, t) - mean) * (y(ri, h, t) - mean);
+        Expr inv_std = 1.0f / sqrt(y_var(h, t) / N + 64e-5f);
+
+        // Step 13: bonus, then the gate.
+        Func bonus("bonus");
+        bonus(h, t) = 0.0f;
+        bonus(h, t) += rr(rj, h, t) * k_repl(rj, h, t) * r_k(rj, h);
+        Func result("result");
+        result(i, h, t) = ((y(i, h, t) - mean) * inv_std * ln_x_weight(h * N + i) + ln_x_bias(h * N + i) +
+                           bonus(h, t) * vv(i, h, t)) *
+                          gg(i, h, t);
+
+        out(c, t) = result(c % N, c / N, t);
+        state_out(j, i, h) = S(j, i, h, T - 1);
+
+        for (int d = 0; d < 2; ++d)
+            for (Input<Buffer<float>>* in : {&r, &w, &k, &v, &a, &g, &r_k}) (*in).dim(d).set_min(0);
+        out.dim(0).set_bounds(0, H * N);
+        out.dim(1).set_bounds(0, T);
+        for (int d = 0; d < 3; ++d) {
+            state_in.dim(d).set_min(0);
+            state_out.dim(d).set_min(0);
+        }
+        state_in.dim(0).set_extent(N);
+        state_in.dim(1).set_extent(N);
+        state_out.dim(0).set_extent(N);
+        state_out.dim(1).set_extent(N);
+
+        // ---- Schedule ----
+        // The recurrence is sequential in t but independent per head: S is computed once for the
+        // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 2N
+        // steps of a token unrolled so that every select above folds away.
+        const int vec = std::min(natural_vector_size<float>(), N);
+        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_root().vectorize(j, vec).parallel(t);
+        kk_norm2.compute_root().parallel(t);
+
+        S.compute_root().reorder_storage(i, j, t, h);
+        S.reorder(i, j, t, h).vectorize(i, vec).parallel(h);
+        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
+
+        // Per (head, token): readout, statistics and bonus, then the gated output vectorised over i.
+        out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec).parallel(hc);
+        for (Func f : {y_mean, y_var, bonus}) f.compute_at(out, t);
+        y.compute_at(out, t).vectorize(i, vec);
+        y.update().reorder(i, rj).vectorize(i, vec);
+        state_out.vectorize(j, vec).parallel(h);
+    }
+
+private:
+    Var c{"c"}, i{"i"}, j{"j"}, h{"h"}, t{"t"}, hc{"hc"}, ic{"ic"};
+    Func S{"S"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(Wkv7, wkv7)
