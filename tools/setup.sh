@@ -15,7 +15,46 @@ packages=(
     doctest-dev
     # audio tools used by scripts and tests (rendering, conversion)
     sox espeak-ng
+    # text-to-speech engines for `rwkvt data synth` (Debian main)
+    flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
+    # text-to-speech engines from contrib/non-free (enabled by the step below)
+    libttspico-utils rhvoice rhvoice-english
+    # baseline recognizer for `rwkvt eval --baseline pocketsphinx`
+    pocketsphinx pocketsphinx-en-us
 )
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# Step: enable Debian's contrib and non-free components for pico and RHVoice, in a file of our own
+# (/etc/apt/sources.list.d/rwkvt-contrib-nonfree.sources) so the machine's own sources stay
+# untouched. The mirror and keyring are read from the machine's existing Debian entry (deb822
+# debian.sources, else the one-line sources.list), never hard-coded, so snapshot or local mirrors
+# keep working. Written once; later runs find the file and leave it alone.
+extra_sources=/etc/apt/sources.list.d/rwkvt-contrib-nonfree.sources
+if [ ! -f "$extra_sources" ]; then
+    mirror="" keyring=""
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        # First stanza whose suites include plain "bookworm" (not bookworm-security).
+        read -r mirror keyring < <(awk '
+            /^[[:space:]]*$/ { if (ok && uri != "") { print uri, key; exit } ok = 0; uri = ""; key = ""; next }
+            /^URIs:/      { uri = $2 }
+            /^Signed-By:/ { key = $2 }
+            /^Suites:/    { for (i = 2; i <= NF; i++) if ($i == "bookworm") ok = 1 }
+            END           { if (ok && uri != "") print uri, key }' /etc/apt/sources.list.d/debian.sources) || true
+    fi
+    if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+        mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+    fi
+    if [ -z "$mirror" ]; then
+        echo "setup: error: no Debian bookworm mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list" >&2
+        exit 1
+    fi
+    [ -n "$keyring" ] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    echo "setup: adding contrib non-free from $mirror in $extra_sources"
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: contrib non-free\nSigned-By: %s\n' \
+        "$mirror" "$keyring" | $sudo tee "$extra_sources" >/dev/null
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,8 +66,6 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "setup: installing ${missing[*]}"
 $sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
