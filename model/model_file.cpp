@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <stdexcept>
 
@@ -167,6 +168,14 @@ std::string metadata_string(const std::string& path, const nlohmann::json& metad
     return metadata[key].get<std::string>();
 }
 
+// Round to nearest even on the upper 16 bits; NaN never reaches here (save_model rejects it).
+uint16_t f32_to_bf16(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    const uint32_t rounding = 0x7fffu + ((bits >> 16) & 1u);
+    return static_cast<uint16_t>((bits + rounding) >> 16);
+}
+
 float bf16_to_f32(uint16_t bits) {
     const uint32_t wide = static_cast<uint32_t>(bits) << 16;
     float f;
@@ -226,7 +235,7 @@ void write_file_atomically(const std::string& path, const std::vector<ByteSpan>&
     }
 }
 
-void save_model(const Model& model, const std::string& path) {
+void save_model(const Model& model, const std::string& path, StorageDtype dtype) {
     try {
         model.validate();
     } catch (const std::exception& e) {
@@ -247,6 +256,8 @@ void save_model(const Model& model, const std::string& path) {
     header["__metadata__"] = metadata;
 
     std::vector<ByteSpan> data;
+    // BF16 copies of the matrices; a deque so the spans pointing into them stay valid.
+    std::deque<std::vector<uint16_t>> bf16_copies;
     uint64_t offset = 0;
     for (const TensorSpec& spec : tensor_specs(model.config)) {
         const Tensor& t = model.weights.at(spec.name);
@@ -254,13 +265,20 @@ void save_model(const Model& model, const std::string& path) {
             if (!std::isfinite(t.data[i]))
                 throw std::runtime_error("cannot save model to '" + path + "': tensor " + spec.name +
                                          " holds a non-finite value at index " + std::to_string(i));
-        const uint64_t bytes = t.data.size() * sizeof(float);
+        const bool as_bf16 = dtype == StorageDtype::BF16 && t.shape.size() >= 2;
+        const uint64_t bytes = t.data.size() * (as_bf16 ? sizeof(uint16_t) : sizeof(float));
         nlohmann::ordered_json entry;
-        entry["dtype"] = "F32";
+        entry["dtype"] = as_bf16 ? "BF16" : "F32";
         entry["shape"] = t.shape;
         entry["data_offsets"] = {offset, offset + bytes};
         header[spec.name] = entry;
-        data.push_back({t.data.data(), bytes});
+        if (as_bf16) {
+            std::vector<uint16_t>& copy = bf16_copies.emplace_back(t.data.size());
+            for (size_t i = 0; i < t.data.size(); ++i) copy[i] = f32_to_bf16(t.data[i]);
+            data.push_back({copy.data(), bytes});
+        } else {
+            data.push_back({t.data.data(), bytes});
+        }
         offset += bytes;
     }
 

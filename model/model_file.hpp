@@ -20,7 +20,11 @@ namespace rwkvt {
 // Validates the model (Model::validate, finite values) and writes it atomically: a temporary file in
 // the same directory is written, fsynced and renamed over `path`. On any failure the previous file at
 // `path` is untouched, the temporary file is removed and std::runtime_error names `path`.
-void save_model(const Model& model, const std::string& path);
+// BF16 halves the file (the matrices are nearly all of it) at about 3 significant digits; vectors
+// (norms, biases, mixes, decay offsets, feature statistics) stay F32 because they are tiny and
+// their precision matters most. Values are rounded to nearest even.
+enum class StorageDtype { F32, BF16 };
+void save_model(const Model& model, const std::string& path, StorageDtype dtype = StorageDtype::F32);
 
 // Maps the file, validates its structure and contents, and copies it into an owning Model.
 // Every problem throws a one-line std::runtime_error naming `path` and the problem.
