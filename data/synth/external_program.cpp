@@ -12,11 +12,11 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "external_program.hpp"
+#include "rwkvt/data/external_program.hpp"
 
 extern char** environ;
 
-namespace rwkvt::data::synth {
+namespace rwkvt::data {
 
 std::string find_program(const std::string& name) {
     const char* path = std::getenv("PATH");
@@ -30,7 +30,8 @@ std::string find_program(const std::string& name) {
     return "";
 }
 
-ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path, const std::string& stderr_path) {
+ProcessResult run_program(const std::vector<std::string>& argv, const std::string& stdin_path, const std::string& stderr_path,
+                          const std::string& stdout_path) {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -38,7 +39,7 @@ ProcessResult run_program(const std::vector<std::string>& argv, const std::strin
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.empty() ? "/dev/null" : stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid = 0;
     const int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -59,4 +60,4 @@ ProcessResult run_program(const std::vector<std::string>& argv, const std::strin
     return result;
 }
 
-}  // namespace rwkvt::data::synth
+}  // namespace rwkvt::data

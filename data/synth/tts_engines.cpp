@@ -5,7 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "external_program.hpp"
+#include "rwkvt/data/external_program.hpp"
 #include "tts_engines.hpp"
 
 namespace rwkvt::data::synth {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "rwkvt/data/synth.hpp"
-#include "external_program.hpp"
+#include "rwkvt/data/external_program.hpp"
 
 namespace rwkvt::data::synth {
 

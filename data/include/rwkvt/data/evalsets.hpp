@@ -1,0 +1,31 @@
+// Evaluation sets made by one command each (`rwkvt data evalset NAME --out DIR`).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rwkvt::data {
+
+struct HarvardOptions {
+    std::string out_dir;
+    std::string text_path;  // "" = OUT/reserved-harvard.txt if `rwkvt data text` wrote it, else from r-cran-stringr
+    int jobs = 0;
+    uint64_t seed = 1;
+    bool progress = true;
+};
+
+// The 720 Harvard sentences (reserved: never training text), each rendered once by one of the
+// reserved voices (RHVoice bdl and clb, pico en-GB: never training voices), into OUT/manifest.jsonl.
+// Returns the number of failed utterances.
+long make_harvard_evalset(const HarvardOptions& options);
+
+// Runs SHARED/eval/asterisk/fetch.sh OUT (Debian's asterisk-core-sounds-en-wav prompts) and converts
+// its OUT/manifest.tsv into OUT/manifest.jsonl (speaker "asterisk:allison", flag ok/check), after
+// checking every file's duration. Returns the number of utterances.
+long make_asterisk_evalset(const std::string& out_dir, const std::string& shared_dir);
+
+// Lower case, letters and apostrophes, single spaces: the Harvard sentences need nothing more
+// (they have no digits), and this keeps the fallback free of the text pipeline.
+std::string simple_normalise(const std::string& sentence);
+
+}  // namespace rwkvt::data

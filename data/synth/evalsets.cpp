@@ -1,0 +1,109 @@
+// The Harvard (synthetic, reserved voices) and Asterisk (real telephone speech) evaluation sets.
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "rwkvt/data/external_program.hpp"
+#include "rwkvt/data/duration_check.hpp"
+#include "rwkvt/data/evalsets.hpp"
+#include "rwkvt/data/manifest.hpp"
+#include "rwkvt/data/synth.hpp"
+
+namespace rwkvt::data {
+
+namespace fs = std::filesystem;
+
+std::string simple_normalise(const std::string& sentence) {
+    std::string out;
+    bool space = false;
+    for (unsigned char c : sentence) {
+        if (std::isalpha(c) || c == '\'') {
+            if (space && !out.empty()) out += ' ';
+            space = false;
+            out += static_cast<char>(std::tolower(c));
+        } else {
+            space = true;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+// The Harvard sentences from r-cran-stringr (stringr::sentences), through R itself: the package
+// depends on R, and its data is a serialized R object that only R reads simply.
+std::string harvard_from_stringr(const std::string& out_dir) {
+    if (find_program("Rscript").empty())
+        throw std::runtime_error("no Harvard sentence file: give --text, run `rwkvt data text --out " + out_dir +
+                                 "` (writes reserved-harvard.txt), or install the Debian package r-cran-stringr");
+    const std::string raw = out_dir + "/harvard-stringr.txt.tmp";
+    const ProcessResult r =
+        run_program({"Rscript", "-e", "writeLines(stringr::sentences, commandArgs(TRUE)[1])", raw}, "", out_dir + "/rscript-stderr.txt");
+    fs::remove(out_dir + "/rscript-stderr.txt");
+    if (r.exit_code != 0) throw std::runtime_error("reading stringr::sentences with Rscript failed (is r-cran-stringr installed?): " + r.stderr_tail);
+    std::ifstream in(raw);
+    const std::string path = out_dir + "/reserved-harvard.txt";
+    std::ofstream out(path + ".tmp");
+    std::string line;
+    long count = 0;
+    while (std::getline(in, line)) {
+        const std::string n = simple_normalise(line);
+        if (!n.empty()) {
+            out << n << "\n";
+            ++count;
+        }
+    }
+    out.close();
+    fs::remove(raw);
+    if (count < 700) throw std::runtime_error("stringr::sentences gave only " + std::to_string(count) + " sentences, expected 720");
+    fs::rename(path + ".tmp", path);
+    std::fprintf(stderr, "rwkvt: wrote %ld Harvard sentences from r-cran-stringr to %s\n", count, path.c_str());
+    return path;
+}
+
+}  // namespace
+
+long make_harvard_evalset(const HarvardOptions& o) {
+    if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
+    fs::create_directories(o.out_dir);
+    std::string text = o.text_path;
+    if (text.empty()) {
+        // `rwkvt data text` writes reserved-harvard.txt (normalised by the full text pipeline);
+        // when it has been run into the same folder, its file is used.
+        text = o.out_dir + "/reserved-harvard.txt";
+        if (!fs::exists(text)) text = harvard_from_stringr(o.out_dir);
+    }
+    synth::SynthOptions s;
+    s.text_path = text;
+    s.voices = "reserved";
+    s.hours = 0.0;  // every sentence once
+    s.out_dir = o.out_dir;
+    s.jobs = o.jobs;
+    s.seed = o.seed;
+    s.progress = o.progress;
+    const synth::SynthSummary summary = synth::run_synthesis(s);
+    std::fprintf(stderr, "rwkvt: Harvard evaluation set: %ld utterances, %.3f h in %s/manifest.jsonl\n", summary.already_done + summary.rendered,
+                 summary.audio_hours, o.out_dir.c_str());
+    return summary.failed;
+}
+
+long make_asterisk_evalset(const std::string& out_dir, const std::string& shared_dir) {
+    const std::string script = shared_dir + "/eval/asterisk/fetch.sh";
+    if (!fs::exists(script)) throw std::runtime_error("no " + script + ": give --shared (the folder holding eval/asterisk/fetch.sh)");
+    fs::create_directories(out_dir);
+    const std::string out = fs::absolute(out_dir).lexically_normal().string();
+    const ProcessResult r = run_program({"sh", script, out}, "", out + "/fetch-stderr.txt");
+    if (r.exit_code != 0) throw std::runtime_error(script + " failed with status " + std::to_string(r.exit_code) + ": " + r.stderr_tail);
+    fs::remove(out + "/fetch-stderr.txt");
+    std::vector<Utterance> utterances = read_tsv_manifest(out + "/manifest.tsv");
+    for (Utterance& u : utterances) u.speaker = "asterisk:allison";  // one US female speaker throughout
+    const std::vector<std::string> problems = check_durations(utterances, 0.05);
+    if (!problems.empty())
+        throw std::runtime_error(std::to_string(problems.size()) + " Asterisk files do not match the manifest, e.g. " + problems.front());
+    write_jsonl_manifest(out + "/manifest.jsonl", utterances);
+    return static_cast<long>(utterances.size());
+}
+
+}  // namespace rwkvt::data
