@@ -29,6 +29,20 @@ Tokenizer Tokenizer::characters(int vocab_size, int blank_id) {
     return t;
 }
 
+Tokenizer Tokenizer::sentencepiece(const std::string& kind, std::vector<std::string> pieces, int blank_id,
+                                   std::string model_base64) {
+    if (kind != "bpe" && kind != "unigram") throw std::runtime_error("a SentencePiece tokenizer is bpe or unigram, not " + kind);
+    if (blank_id < 0 || blank_id >= static_cast<int>(pieces.size())) throw std::runtime_error("blank_id out of range");
+    if (pieces[blank_id] != "<blank>") throw std::runtime_error("the blank piece must be \"<blank>\"");
+    if (model_base64.empty()) throw std::runtime_error("a SentencePiece tokenizer needs its model");
+    Tokenizer t;
+    t.kind_ = kind;
+    t.pieces_ = std::move(pieces);
+    t.blank_id_ = blank_id;
+    t.sentencepiece_model_ = std::move(model_base64);
+    return t;
+}
+
 Tokenizer Tokenizer::from_json(const std::string& text) {
     Tokenizer t;
     try {
