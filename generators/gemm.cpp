@@ -52,8 +52,17 @@ public:
         RDom k(0, K, "k");
         prod(o, t) = 0.0f;
         prod(o, t) += a(k, min(t, last_t)) * w_t(o, k);
+        // The same product one token at a time, for decode steps (T = 1): the register tile would
+        // otherwise compute `rows` copies of the token. The select folds away in the specialisations
+        // below, so each computes only one of the two.
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
+        const int row_width = 4 * tile.vec;
+        const Expr single_row = a.dim(1).extent() == 1 && w_t.dim(0).extent() >= row_width;
+        const Expr many_rows = a.dim(1).extent() > 1;
+        prod_row(o, t) = 0.0f;
+        prod_row(o, t) += a(k, min(t, last_t)) * w_t(o, k);
 
-        Expr value = prod(o, t);
+        Expr value = select(single_row, prod_row(o, t), prod(o, t));
         switch ((Epilogue)epilogue) {
         case Epilogue::Plain: break;
         case Epilogue::Bias: value = value + (*bias)(o); break;
@@ -79,10 +88,27 @@ public:
 
         // ---- Schedule ----
         const Expr O = out.dim(0).extent();
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
+        // Decode step: one token, 4-vector columns of outputs in parallel, the reduction inside.
+        out.specialize(single_row)
+            .split(o, oo, oi, row_width, TailStrategy::ShiftInwards)
+            .split(t, to, ti, 1)
+            .reorder(oi, ti, oo, to)
+            .split(oo, ob, oo, 4, TailStrategy::GuardWithIf)
+            .split(to, tb, to, 1)
+            .reorder(oi, ti, oo, to, ob, tb)
+            .fuse(ob, tb, block)
+            .parallel(block)
+            .vectorize(oi, tile.vec)
+            .unroll(oi);
+        prod_row.compute_at(out, oo);
+        prod_row.specialize(single_row).vectorize(o, tile.vec).unroll(o);
+        prod_row.update().specialize(single_row).reorder(o, t, k).vectorize(o, tile.vec).unroll(o);
+        prod_row.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        prod_row.update().reorder(o, t, k).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+
         // Fast path: at least one full register tile of outputs. The o tail is shifted inwards
         // (recomputing a few outputs), so with O % width == 0 every output is written exactly once.
-        const Expr fast = O >= tile.width();
+        const Expr fast = many_rows && O >= tile.width();
         Stage fast_stage = out.specialize(fast);
         fast_stage.split(o, oo, oi, tile.width(), TailStrategy::ShiftInwards)
             .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
@@ -110,7 +136,7 @@ public:
 
 private:
     Var o{"o"}, t{"t"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
-    Func prod{"prod"};
+    Func prod{"prod"}, prod_row{"prod_row"};
 };
 
 }  // namespace

@@ -32,12 +32,23 @@ public:
         const Expr last_e = enc_proj.dim(1).extent() - 1, last_p = pred_proj.dim(1).extent() - 1;
         h1(c, b) = max(enc_proj(c, min(b, last_e)) + pred_proj(c, min(b, last_p)), 0.0f);
         RDom rc(0, C, "rc"), rh(0, H, "rh");
+        // Each product also exists one pair at a time (greedy decoding: B = 1), see schedule_util.h.
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        const Expr B = pred_proj.dim(1).extent(), V = out_w_t.dim(0).extent();
+        const Expr hidden_single = B == 1 && H % rwkvt_gen::kRowWidth == 0;
+        const Expr hidden_fast = B > 1 && H % tile.width() == 0;
+        const Expr out_single = B == 1 && V >= rwkvt_gen::kRowWidth;
+        const Expr out_fast = B > 1 && V >= tile.width();
         h2_prod(o, b) = 0.0f;
         h2_prod(o, b) += h1(rc, b) * hidden_w_t(o, rc);
-        h2(o, b) = max(h2_prod(o, b) + hidden_b(o), 0.0f);
+        h2_prod_row(o, b) = 0.0f;
+        h2_prod_row(o, b) += h1(rc, b) * hidden_w_t(o, rc);
+        h2(o, b) = max(select(hidden_single, h2_prod_row(o, b), h2_prod(o, b)) + hidden_b(o), 0.0f);
         out_prod(v, b) = 0.0f;
         out_prod(v, b) += h2(rh, b) * out_w_t(v, rh);
-        logits(v, b) = out_prod(v, b) + out_b(v);
+        out_prod_row(v, b) = 0.0f;
+        out_prod_row(v, b) += h2(rh, b) * out_w_t(v, rh);
+        logits(v, b) = select(out_single, out_prod_row(v, b), out_prod(v, b)) + out_b(v);
 
         for (int i = 0; i < 2; ++i) {
             enc_proj.dim(i).set_min(0);
@@ -50,25 +61,25 @@ public:
         // ---- Schedule ----
         // One tile of pairs per parallel task: h1 and h2 for the tile, then the logits' register
         // tiles. V = 30 (tiny config) takes the guarded narrow path.
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
-        const Expr V = logits.dim(0).extent();
-        const Expr out_fast = V >= tile.width();
-        const Expr hidden_fast = H % tile.width() == 0;
-        rwkvt_gen::tile_consumer(logits, v, b, vo, vi, bo, bi, tile, out_fast, true);
+        // One pair (greedy decoding) is split over output columns instead.
+        rwkvt_gen::tile_consumer(logits, v, b, vo, vi, bo, bi, tile, out_single, out_fast, true);
         logits.parallel(bo);
         logits.specialize(out_fast).parallel(bo);
         rwkvt_gen::schedule_register_tile(out_prod, logits, vo, v, b, rh.x, tile, out_fast);
+        rwkvt_gen::schedule_single_row(out_prod_row, logits, vo, v, b, rh.x, tile, out_single);
 
-        h2.compute_at(logits, bo).bound_extent(b, tile.rows);
-        rwkvt_gen::tile_consumer(h2, o, b, oo, oi, hbo, hbi, tile, hidden_fast, false);
+        h2.compute_at(logits, bo);
+        rwkvt_gen::tile_consumer(h2, o, b, oo, oi, hbo, hbi, tile, hidden_single, hidden_fast, false);
         rwkvt_gen::schedule_register_tile(h2_prod, h2, oo, o, b, rc.x, tile, hidden_fast);
-        h1.compute_at(logits, bo).bound_extent(b, tile.rows).vectorize(c, tile.vec, TailStrategy::GuardWithIf);
+        rwkvt_gen::schedule_single_row(h2_prod_row, h2, oo, o, b, rc.x, tile, hidden_single);
+        h1.compute_at(logits, bo).vectorize(c, tile.vec, TailStrategy::GuardWithIf);
     }
 
 private:
     Var c{"c"}, o{"o"}, v{"v"}, b{"b"}, vo{"vo"}, vi{"vi"}, bo{"bo"}, bi{"bi"}, oo{"oo"}, oi{"oi"}, hbo{"hbo"},
         hbi{"hbi"};
-    Func h1{"h1"}, h2_prod{"h2_prod"}, h2{"h2"}, out_prod{"out_prod"};
+    Func h1{"h1"}, h2_prod{"h2_prod"}, h2_prod_row{"h2_prod_row"}, h2{"h2"}, out_prod{"out_prod"},
+        out_prod_row{"out_prod_row"};
 };
 
 }  // namespace

@@ -32,6 +32,7 @@ public:
     void generate() {
         const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
         const int W = tile.width();
+        const_false_ = samples.dim(0).extent() < 0;  // never: disables the single-row specialisation
 
         // ---- Algorithm ----
         // The DFT is one matrix product over [cos; sin] with the bins padded with zero rows to a
@@ -68,7 +69,8 @@ public:
         basis.compute_root().vectorize(b2, tile.vec).parallel(n, 16);
         const Expr M = features.dim(0).extent();
         const Expr mel_fast = M >= W;
-        rwkvt_gen::tile_consumer(features, m, t, mo, mi, to, ti, tile, mel_fast, true);
+        // (No single-frame path: the front end runs on chunks of frames.)
+        rwkvt_gen::tile_consumer(features, m, t, mo, mi, to, ti, tile, const_false_, mel_fast, true);
         features.parallel(to);
         features.specialize(mel_fast).parallel(to);
         rwkvt_gen::schedule_register_tile(mel_prod, features, mo, m, t, rb.x, tile, mel_fast);
@@ -78,13 +80,14 @@ public:
         // Bp is a multiple of W, so the spectrum's 2 Bp rows are whole register tiles (the
         // condition always holds; it selects the fast path of the helpers).
         const Expr whole_tiles = Bp % W == 0;
-        rwkvt_gen::tile_consumer(spectrum, b2, t, bo, bi, sto, sti, tile, whole_tiles, false);
+        rwkvt_gen::tile_consumer(spectrum, b2, t, bo, bi, sto, sti, tile, const_false_, whole_tiles, false);
         rwkvt_gen::schedule_register_tile(spectrum_prod, spectrum, bo, b2, t, rn.x, tile, whole_tiles);
     }
 
 private:
     Var b{"b"}, b2{"b2"}, n{"n"}, m{"m"}, t{"t"}, mo{"mo"}, mi{"mi"}, to{"to"}, ti{"ti"}, bo{"bo"}, bi{"bi"},
         sto{"sto"}, sti{"sti"};
+    Expr const_false_;
     Func basis{"basis"}, spectrum_prod{"spectrum_prod"}, spectrum{"spectrum"}, power{"power"}, mel_prod{"mel_prod"};
 };
 

@@ -59,17 +59,30 @@ public:
         const Expr last_t = x.dim(1).extent() - 1;
         RDom rc(0, C, "rc"), rd(0, D, "rd");
 
+        // Each product also exists one token at a time for decode steps (see schedule_util.h).
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        const Expr T = x.dim(1).extent();
+        const Expr hidden_single = T == 1 && D % rwkvt_gen::kRowWidth == 0;
+        const Expr hidden_fast = T > 1 && D % tile.width() == 0;
+        const Expr out_single = T == 1 && C >= rwkvt_gen::kRowWidth;
+        const Expr out_fast = T > 1 && C >= tile.width();
+
         h_prod(d, t) = 0.0f;
         h_prod(d, t) += x(rc, min(t, last_t)) * down(d, rc);
+        h_prod_row(d, t) = 0.0f;
+        h_prod_row(d, t) += x(rc, min(t, last_t)) * down(d, rc);
+        Expr hidden = select(hidden_single, h_prod_row(d, t), h_prod(d, t));
         switch ((Kind)kind) {
-        case Kind::Decay: h(d, t) = tanh(h_prod(d, t)); break;
-        case Kind::Gate: h(d, t) = sigmoid(h_prod(d, t)); break;
-        default: h(d, t) = h_prod(d, t); break;
+        case Kind::Decay: h(d, t) = tanh(hidden); break;
+        case Kind::Gate: h(d, t) = sigmoid(hidden); break;
+        default: h(d, t) = hidden; break;
         }
         z_prod(c, t) = 0.0f;
         z_prod(c, t) += h(rd, t) * up(c, rd);
+        z_prod_row(c, t) = 0.0f;
+        z_prod_row(c, t) += h(rd, t) * up(c, rd);
 
-        Expr z = z_prod(c, t);
+        Expr z = select(out_single, z_prod_row(c, t), z_prod(c, t));
         switch ((Kind)kind) {
         case Kind::Decay:
             out(c, t) = exp(-static_cast<float>(std::exp(-0.5)) * sigmoid((*base)(c) + z));
@@ -93,23 +106,23 @@ public:
         // ---- Schedule ----
         // Per tile of tokens (one task each): the rank-D hidden rows h for the tile, then the
         // output register tiles. Both products use the register-tiled update of schedule_util.h.
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
-        const Expr out_fast = C >= tile.width();
-        const Expr hidden_fast = D % tile.width() == 0;
-        rwkvt_gen::tile_consumer(out, c, t, co, ci, to, ti, tile, out_fast, true);
+        // A single token (decode step) is split over output columns instead.
+        rwkvt_gen::tile_consumer(out, c, t, co, ci, to, ti, tile, out_single, out_fast, true);
         out.parallel(to);
         out.specialize(out_fast).parallel(to);
         rwkvt_gen::schedule_register_tile(z_prod, out, co, c, t, rd.x, tile, out_fast);
+        rwkvt_gen::schedule_single_row(z_prod_row, out, co, c, t, rd.x, tile, out_single);
 
-        h.compute_at(out, to).bound_extent(t, tile.rows);
-        rwkvt_gen::tile_consumer(h, d, t, do_, di, hto, hti, tile, hidden_fast, false);
+        h.compute_at(out, to);
+        rwkvt_gen::tile_consumer(h, d, t, do_, di, hto, hti, tile, hidden_single, hidden_fast, false);
         rwkvt_gen::schedule_register_tile(h_prod, h, do_, d, t, rc.x, tile, hidden_fast);
+        rwkvt_gen::schedule_single_row(h_prod_row, h, do_, d, t, rc.x, tile, hidden_single);
     }
 
 private:
     Var c{"c"}, d{"d"}, t{"t"}, co{"co"}, ci{"ci"}, to{"to"}, ti{"ti"}, do_{"dO"}, di{"di"}, hto{"hto"},
         hti{"hti"};
-    Func h_prod{"h_prod"}, h{"h"}, z_prod{"z_prod"};
+    Func h_prod{"h_prod"}, h_prod_row{"h_prod_row"}, h{"h"}, z_prod{"z_prod"}, z_prod_row{"z_prod_row"};
 };
 
 }  // namespace

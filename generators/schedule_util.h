@@ -54,15 +54,40 @@ inline void schedule_register_tile(Halide::Func prod, Halide::Func consumer, Hal
     prod.update().reorder(o, t, k).vectorize(o, tile.vec, TailStrategy::GuardWithIf).unroll(t);
 }
 
-// Splits a consumer of a register-tiled product into register tiles; loops, innermost first:
-// oi (vectorised), ti, oo, to. With `fast`, o is split by whole tiles (tail shifted inwards for an
-// output, rounded up for an intermediate whose extent `fast` guarantees to be a multiple);
-// otherwise by single vectors with guarded tails. t tails are always guarded.
+// Decode steps run one token at a time (T = 1), where a register tile of `rows` tokens would compute
+// `rows` copies of it. Each product therefore also exists as `prod_row` (same definition), and its
+// consumer reads select(single, prod_row, prod): the consumer's specialisations (single first, then
+// fast, which must imply T > 1) fold the select so that each computes only one of the two.
+// Single-row tiles are 32 outputs wide (4 AVX2 / 2 AVX-512 vectors).
+constexpr int kRowWidth = 32;
+
+// Schedules `prod_row` (pure + one update over `k`) per 32-output column of `consumer` at `at`.
+inline void schedule_single_row(Halide::Func prod_row, Halide::Func consumer, Halide::Var at, Halide::Var o,
+                                Halide::Var t, Halide::RVar k, const RegisterTile& tile, Halide::Expr single) {
+    using namespace Halide;
+    prod_row.compute_at(consumer, at);
+    prod_row.specialize(single).vectorize(o, tile.vec).unroll(o);
+    prod_row.update().specialize(single).reorder(o, t, k).vectorize(o, tile.vec).unroll(o);
+    prod_row.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+    prod_row.update().reorder(o, t, k).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+}
+
+// Splits a consumer of a register-tiled product into tiles; loops, innermost first: oi
+// (vectorised), ti, oo, to. With `single` (T = 1): 32-output columns of one token. With `fast`:
+// whole register tiles, o tail shifted inwards for an output, rounded up for an intermediate
+// (whose extent `fast` must guarantee to be a multiple of the tile width). Otherwise single vectors
+// with guarded tails. t tails are always guarded.
 inline void tile_consumer(Halide::Func f, Halide::Var o, Halide::Var t, Halide::Var oo, Halide::Var oi,
-                          Halide::Var to, Halide::Var ti, const RegisterTile& tile, Halide::Expr fast,
-                          bool is_output) {
+                          Halide::Var to, Halide::Var ti, const RegisterTile& tile, Halide::Expr single,
+                          Halide::Expr fast, bool is_output) {
     using namespace Halide;
     const TailStrategy o_tail = is_output ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
+    f.specialize(single)
+        .split(o, oo, oi, kRowWidth, o_tail)
+        .split(t, to, ti, 1)
+        .reorder(oi, ti, oo, to)
+        .vectorize(oi, tile.vec)
+        .unroll(oi);
     f.specialize(fast)
         .split(o, oo, oi, tile.width(), o_tail)
         .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)

