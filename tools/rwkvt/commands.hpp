@@ -19,9 +19,10 @@ void add_bench(CLI::App& app);
 void add_data(CLI::App& app);
 void add_data_text(CLI::App& data);       // data.cpp: training sentences
 void add_data_tokenizer(CLI::App& data);  // data.cpp: tokenizer training
-// NOTE for the author of `rwkvt data synth`: define add_data_synth in tools/rwkvt/data_synth.cpp,
-// add that file to the rwkvt target in tools/CMakeLists.txt, and call it in add_data (data.cpp).
-void add_data_synth(CLI::App& data);
+void add_data_synth(CLI::App& data);    // data_synth.cpp: TTS rendering into a data set
+void add_data_evalset(CLI::App& data);  // data_evalset.cpp: Harvard and Asterisk evaluation sets
+// `rwkvt eval` (eval.cpp): WER/CER/RTFx of a model on manifests, optionally against pocketsphinx.
+void add_eval(CLI::App& app);
 
 // --model's default: $RWKVT_MODEL, else the model shipped in the source tree's models/ folder.
 std::string default_model_path();

@@ -18,7 +18,8 @@ void add_data(CLI::App& app) {
     data->require_subcommand(1);
     add_data_text(*data);
     add_data_tokenizer(*data);
-    // add_data_synth(*data) joins here once tools/rwkvt/data_synth.cpp is in the build (see commands.hpp).
+    add_data_synth(*data);    // data_synth.cpp: TTS rendering
+    add_data_evalset(*data);  // data_evalset.cpp: Harvard and Asterisk evaluation sets
 }
 
 void add_data_text(CLI::App& data) {

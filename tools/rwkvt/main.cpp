@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
     rwkvt::cli::add_data(app);
+    rwkvt::cli::add_eval(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,288 @@
+// rwkvt eval: transcribe manifests and report WER, CER and RTFx overall, per speaker and per flag,
+// the worst utterances, and optionally the same for Debian's pocketsphinx as a baseline.
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "rwkvt/audio.hpp"
+#include "rwkvt/data/external_program.hpp"
+#include "rwkvt/data/manifest.hpp"
+#include "rwkvt/recognizer.hpp"
+#include "scoring.hpp"
+
+namespace rwkvt::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Scored {
+    const data::Utterance* utterance = nullptr;
+    std::string hypothesis;
+    ErrorCounts words, chars;
+    double compute_s = 0.0;
+    bool failed = false;
+};
+
+struct Totals {
+    long utterances = 0;
+    ErrorCounts words, chars;
+    double audio_s = 0.0, compute_s = 0.0;
+};
+
+struct System {
+    std::string name;
+    std::vector<Scored> scored;
+    double wall_s = 0.0;  // transcription phase (audio loading, features, decoding), no model load
+    long failed = 0;
+};
+
+// Runs `work(i)` for i in [0, count) on `workers` threads.
+void parallel_for(size_t count, int workers, const std::function<void(size_t)>& work) {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < std::max(1, workers); ++t)
+        threads.emplace_back([&]() {
+            for (size_t i = next++; i < count; i = next++) work(i);
+        });
+    for (std::thread& t : threads) t.join();
+}
+
+void score(Scored& s) {
+    s.words = word_errors(s.utterance->text, s.hypothesis);
+    s.chars = char_errors(s.utterance->text, s.hypothesis);
+}
+
+System run_rwkvt(const std::vector<data::Utterance>& utterances, const RecognizerOptions& options, int workers) {
+    Recognizer recognizer(options);
+    warn_if_untrained(recognizer.summary().origin, options.model_path);
+    System system{"rwkvt", std::vector<Scored>(utterances.size())};
+    std::mutex mutex;
+    const auto start = std::chrono::steady_clock::now();
+    parallel_for(utterances.size(), workers, [&](size_t i) {
+        Scored& s = system.scored[i];
+        s.utterance = &utterances[i];
+        try {
+            const auto t0 = std::chrono::steady_clock::now();
+            const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
+            s.hypothesis = recognizer.transcribe(samples).text;
+            s.compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            score(s);
+        } catch (const std::exception& e) {
+            s.failed = true;
+            std::lock_guard<std::mutex> lock(mutex);
+            std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
+        }
+    });
+    system.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return system;
+}
+
+// pocketsphinx_continuous (Debian's pocketsphinx 5prealpha, en-us model) on a 16 kHz 16-bit mono WAV
+// copy of each utterance. Its time includes loading its model for every utterance, as the tool does.
+System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int workers) {
+    if (data::find_program("pocketsphinx_continuous").empty())
+        throw std::runtime_error("--baseline pocketsphinx needs pocketsphinx_continuous: install the Debian packages pocketsphinx pocketsphinx-en-us");
+    const std::string scratch = (fs::temp_directory_path() / ("rwkvt-eval-" + std::to_string(::getpid()))).string();
+    fs::create_directories(scratch);
+    System system{"pocketsphinx", std::vector<Scored>(utterances.size())};
+    std::mutex mutex;
+    const auto start = std::chrono::steady_clock::now();
+    parallel_for(utterances.size(), workers, [&](size_t i) {
+        Scored& s = system.scored[i];
+        s.utterance = &utterances[i];
+        const std::string base = scratch + "/" + std::to_string(i);
+        try {
+            const auto t0 = std::chrono::steady_clock::now();
+            const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
+            SF_INFO info{};
+            info.samplerate = 16000;
+            info.channels = 1;
+            info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+            SNDFILE* f = sf_open((base + ".wav").c_str(), SFM_WRITE, &info);
+            if (!f) throw std::runtime_error("cannot write " + base + ".wav");
+            sf_write_float(f, samples.data(), static_cast<sf_count_t>(samples.size()));
+            sf_close(f);
+            const data::ProcessResult r = data::run_program({"pocketsphinx_continuous", "-infile", base + ".wav", "-logfn", "/dev/null"}, "",
+                                                            base + ".err", base + ".out");
+            if (r.exit_code != 0) throw std::runtime_error("pocketsphinx_continuous failed on " + utterances[i].audio_filepath + ": " + r.stderr_tail);
+            // One line per segment it found; together they are the hypothesis.
+            std::ifstream out(base + ".out");
+            std::string line;
+            while (std::getline(out, line))
+                if (!line.empty()) s.hypothesis += (s.hypothesis.empty() ? "" : " ") + line;
+            s.compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            score(s);
+        } catch (const std::exception& e) {
+            s.failed = true;
+            std::lock_guard<std::mutex> lock(mutex);
+            std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
+        }
+        for (const char* ext : {".wav", ".err", ".out"}) {
+            std::error_code ignored;
+            fs::remove(base + ext, ignored);
+        }
+    });
+    system.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+    return system;
+}
+
+void add_to(Totals& t, const Scored& s) {
+    ++t.utterances;
+    t.words += s.words;
+    t.chars += s.chars;
+    t.audio_s += s.utterance->duration;
+    t.compute_s += s.compute_s;
+}
+
+nlohmann::ordered_json totals_json(const Totals& t, double wall_s) {
+    nlohmann::ordered_json j;
+    j["utterances"] = t.utterances;
+    j["reference_words"] = t.words.reference_length;
+    j["wer"] = t.words.rate();
+    j["cer"] = t.chars.rate();
+    j["word_substitutions"] = t.words.substitutions;
+    j["word_deletions"] = t.words.deletions;
+    j["word_insertions"] = t.words.insertions;
+    j["audio_s"] = t.audio_s;
+    // Overall RTFx uses wall time (what parallel workers achieve); per group, audio over the
+    // summed per-utterance compute time.
+    j["rtfx"] = wall_s > 0 ? t.audio_s / wall_s : 0.0;
+    return j;
+}
+
+struct Report {
+    Totals all;
+    std::map<std::string, Totals> per_speaker, per_flag;
+    std::vector<const Scored*> worst;
+};
+
+Report summarise(const System& system, int worst_count) {
+    Report r;
+    for (const Scored& s : system.scored) {
+        if (s.failed) continue;
+        add_to(r.all, s);
+        add_to(r.per_speaker[s.utterance->speaker.empty() ? "(none)" : s.utterance->speaker], s);
+        if (!s.utterance->flag.empty()) add_to(r.per_flag[s.utterance->flag], s);
+        r.worst.push_back(&s);
+    }
+    // Worst first by error count, then by rate, so long badly-recognised utterances lead.
+    std::stable_sort(r.worst.begin(), r.worst.end(), [](const Scored* a, const Scored* b) {
+        if (a->words.errors() != b->words.errors()) return a->words.errors() > b->words.errors();
+        return a->words.rate() > b->words.rate();
+    });
+    if (static_cast<int>(r.worst.size()) > worst_count) r.worst.resize(static_cast<size_t>(worst_count));
+    return r;
+}
+
+void print_row(const std::string& label, const Totals& t, double rtfx) {
+    std::printf("%-34s %6ld %7ld %7.2f %7.2f %9.1f\n", label.c_str(), t.utterances, t.words.reference_length, 100.0 * t.words.rate(),
+                100.0 * t.chars.rate(), rtfx);
+}
+
+void print_text(const System& system, const Report& r) {
+    std::printf("\n== %s: %ld utterances, %.1f min of audio, %.1f s wall\n", system.name.c_str(), r.all.utterances, r.all.audio_s / 60.0, system.wall_s);
+    std::printf("%-34s %6s %7s %7s %7s %9s\n", "", "utts", "words", "WER%", "CER%", "RTFx");
+    print_row("all", r.all, system.wall_s > 0 ? r.all.audio_s / system.wall_s : 0.0);
+    auto group_rtfx = [](const Totals& t) { return t.compute_s > 0 ? t.audio_s / t.compute_s : 0.0; };
+    for (const auto& [flag, t] : r.per_flag) print_row("flag " + flag, t, group_rtfx(t));
+    for (const auto& [speaker, t] : r.per_speaker) print_row("speaker " + speaker, t, group_rtfx(t));
+    if (system.failed > 0) std::printf("(%ld utterances failed and are not scored)\n", system.failed);
+    if (!r.worst.empty()) std::printf("worst utterances:\n");
+    for (const Scored* s : r.worst)
+        std::printf("  %ld errors (WER %.0f%%) %s\n    ref: %s\n    hyp: %s\n", s->words.errors(), 100.0 * s->words.rate(),
+                    s->utterance->audio_filepath.c_str(), s->utterance->text.c_str(), s->hypothesis.c_str());
+}
+
+nlohmann::ordered_json system_json(const System& system, const Report& r) {
+    nlohmann::ordered_json j;
+    j["system"] = system.name;
+    j["wall_s"] = system.wall_s;
+    j["failed"] = system.failed;
+    j["overall"] = totals_json(r.all, system.wall_s);
+    auto groups = [](const std::map<std::string, Totals>& m) {
+        nlohmann::ordered_json g = nlohmann::ordered_json::object();
+        for (const auto& [k, t] : m) g[k] = totals_json(t, t.compute_s);
+        return g;
+    };
+    j["per_flag"] = groups(r.per_flag);
+    j["per_speaker"] = groups(r.per_speaker);
+    j["worst"] = nlohmann::ordered_json::array();
+    for (const Scored* s : r.worst)
+        j["worst"].push_back({{"audio_filepath", s->utterance->audio_filepath}, {"reference", s->utterance->text}, {"hypothesis", s->hypothesis},
+                              {"word_errors", s->words.errors()}, {"wer", s->words.rate()}});
+    return j;
+}
+
+}  // namespace
+
+void add_eval(CLI::App& app) {
+    struct Options {
+        RecognizerOptions recognizer;
+        int workers = 1;
+        std::string format = "text";
+        std::string baseline;
+        int worst = 10;
+        std::vector<std::string> manifests;
+    };
+    auto opt = std::make_shared<Options>();
+    opt->recognizer.model_path = default_model_path();
+    CLI::App* cmd = app.add_subcommand("eval", "Transcribe manifests (JSONL or TSV) and report WER, CER and RTFx overall, per speaker and per flag");
+    cmd->add_option("--model", opt->recognizer.model_path, "Model file")->capture_default_str();
+    cmd->add_option("--threads", opt->recognizer.threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--format", opt->format, "Report: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    cmd->add_option("--baseline", opt->baseline, "Also run a baseline recognizer on the same manifest")->check(CLI::IsMember({"pocketsphinx"}));
+    cmd->add_option("--worst", opt->worst, "Worst utterances to list")->check(CLI::NonNegativeNumber)->capture_default_str();
+    cmd->add_option("manifests", opt->manifests, "Manifests: JSON Lines (audio_filepath, duration, text, speaker) or TSV (path, transcript, flag)")
+        ->required();
+    cmd->callback([opt]() {
+        std::vector<data::Utterance> utterances;
+        for (const std::string& m : opt->manifests) {
+            std::vector<data::Utterance> part = data::read_manifest(m);
+            utterances.insert(utterances.end(), part.begin(), part.end());
+        }
+        if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
+        std::vector<System> systems;
+        systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers));
+        if (opt->baseline == "pocketsphinx") {
+            // pocketsphinx is single-threaded: one process per core.
+            const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+            systems.push_back(run_pocketsphinx(utterances, cores));
+        }
+        nlohmann::ordered_json json;
+        json["model"] = opt->recognizer.model_path;
+        json["manifests"] = opt->manifests;
+        json["workers"] = opt->workers;
+        json["threads"] = opt->recognizer.threads;
+        json["rtfx_note"] = "audio seconds / wall seconds of loading audio, features and decoding (model load excluded; pocketsphinx includes its per-utterance model load)";
+        json["systems"] = nlohmann::ordered_json::array();
+        for (System& system : systems) {
+            for (const Scored& s : system.scored) system.failed += s.failed ? 1 : 0;
+            const Report report = summarise(system, opt->worst);
+            if (opt->format == "json") json["systems"].push_back(system_json(system, report));
+            else print_text(system, report);
+            if (system.failed > 0) exit_status = 1;
+        }
+        if (opt->format == "json") std::printf("%s\n", json.dump(2).c_str());
+    });
+}
+
+}  // namespace rwkvt::cli
