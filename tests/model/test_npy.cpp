@@ -42,7 +42,7 @@ TEST_CASE("npy: random arrays round trip bit-exactly") {
         const std::vector<float> back = rwkvt::read_npy(path, read_shape);
         CHECK(read_shape == shape);
         REQUIRE(back.size() == values.size());
-        CHECK(std::memcmp(back.data(), values.data(), values.size() * 4) == 0);
+        if (!values.empty()) CHECK(std::memcmp(back.data(), values.data(), values.size() * 4) == 0);
         CHECK(dir.entries() == 1);  // no temporary files left behind
     }
 }
