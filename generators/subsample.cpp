@@ -68,7 +68,7 @@ public:
         // ---- Schedule ----
         // Vectorised over output channels (8 lanes: F1 is 8 or 64). Per tile of output rows (one
         // task each): conv1 rows of the tile (2 per output row + 1 shared), then conv2 with a
-        // register tile of 8-lane channel groups x 4 mel positions, reduction outside the tile.
+        // register tile of two 8-lane channel groups x 4 mel positions, reduction outside the tile.
         const int lanes = 8;
         w1.compute_root().vectorize(co, lanes, TailStrategy::GuardWithIf);
         w2.compute_root().vectorize(co, lanes, TailStrategy::GuardWithIf);
@@ -82,11 +82,13 @@ public:
             .split(p, po, pi, 4, TailStrategy::GuardWithIf)
             .reorder(co, pi, po, j)
             .vectorize(co, lanes, TailStrategy::GuardWithIf);
+        // 2 vectors x 4 mel positions = 8 independent accumulator chains (FMA latency x throughput).
         c2_sum.update()
-            .split(co, coo, co, lanes, TailStrategy::GuardWithIf)
+            .split(co, coo, co, 2 * lanes, TailStrategy::GuardWithIf)
             .split(p, po, pi, 4, TailStrategy::GuardWithIf)
             .reorder(co, pi, r2.z, r2.y, r2.x, po, coo, j)
-            .vectorize(co)
+            .vectorize(co, lanes)
+            .unroll(co)
             .unroll(pi);
     }
 

@@ -74,7 +74,11 @@ public:
         // Step 10. S(j, i, h, t) is S_h[i][j] after token t; t = -1 is state_in. Slot j == N holds
         // sa_i of token t. One update walks r.x over 2N steps per token: the first N accumulate
         // sa_i from the old state, the next N write the new state column j = r.x - N.
-        S(j, i, h, t) = select(j == N, 0.0f, state_in(min(j, N - 1), i, h));
+        // (state_t is state_in with the value index innermost, so that the pure definition below,
+        // evaluated for every t, is a contiguous copy rather than a gather.)
+        Func state_t("state_t");
+        state_t(i, j, h) = state_in(j, i, h);
+        S(j, i, h, t) = select(j == N, 0.0f, state_t(i, min(j, N - 1), h));
         RDom step(0, 2 * N, 0, T, "step");
         Expr sx = step.x, st = step.y;
         Expr accumulating = sx < N;
@@ -132,16 +136,20 @@ public:
         const int vec = std::min(natural_vector_size<float>(), N);
         for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_root().vectorize(j, vec).parallel(t);
         kk_norm2.compute_root().parallel(t);
+        kk_norm2.update().parallel(t);
 
+        state_t.compute_root();
         S.compute_root().reorder_storage(i, j, t, h);
         S.reorder(i, j, t, h).vectorize(i, vec).parallel(h);
-        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
+        // The vectors of i are unrolled inside each step too, so the N / vec running sums sa stay in
+        // registers through the whole straight-line token and their FMA chains interleave.
+        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(i).unroll(step.x).parallel(h);
 
         // Per (head, token): readout, statistics and bonus, then the gated output vectorised over i.
         out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec).parallel(hc);
         for (Func f : {y_mean, y_var, bonus}) f.compute_at(out, t);
         y.compute_at(out, t).vectorize(i, vec);
-        y.update().reorder(i, rj).vectorize(i, vec);
+        y.update().reorder(i, rj).vectorize(i, vec).unroll(i);
         state_out.vectorize(j, vec).parallel(h);
     }
 
