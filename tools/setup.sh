@@ -11,6 +11,9 @@ packages=(
     # libraries
     libeigen3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
     libsndfile1-dev libsamplerate0-dev
+    # training (RWKVT_TRAINING): LibTorch, and OpenBLAS as the system BLAS (LibTorch's f32 matmuls
+    # go through the BLAS alternative; the reference BLAS is ~30x slower)
+    libtorch-dev libopenblas0-pthread
     # tests
     doctest-dev
     # audio tools used by scripts and tests (rendering, conversion)
