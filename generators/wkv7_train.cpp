@@ -107,11 +107,11 @@ public:
         // one pair is computed once, used by both, and freed: the working area is per pair, not
         // per call. Inside a pair, the value index i is vectorised (the state is stored i-fastest).
         const int vec = std::min(natural_vector_size<float>(), N);
-        Var bh("bh");
-        y.reorder(i, t, h, b).fuse(h, b, bh).parallel(bh).vectorize(i, vec);
-        checkpoints.reorder(i, j, n, h, b).fuse(h, b, bh).parallel(bh).vectorize(i, vec);
-        checkpoints.compute_with(y, bh);
-        S.compute_at(y, bh);
+        // (Fusing h and b into one loop first makes the bounds of S cover every pair: don't.)
+        y.reorder(i, t, h, b).parallel(b).parallel(h).vectorize(i, vec);
+        checkpoints.reorder(i, j, n, h, b).parallel(b).parallel(h).vectorize(i, vec);
+        checkpoints.compute_with(y, h);
+        S.compute_at(y, h);
         S.vectorize(i, vec);
         S.update().reorder(i, step.x, step.y).vectorize(i, vec).unroll(step.x);
         readout.compute_at(y, t).vectorize(i, vec);
