@@ -26,8 +26,8 @@ public:
                                        {"relu_square", Epilogue::ReluSquare},
                                        {"residual", Epilogue::Residual}}};
     // Tokens per cache block (in register tiles) and outputs per cache block (in register tiles).
-    GeneratorParam<int> block_rows{"block_rows", 16};
-    GeneratorParam<int> block_cols{"block_cols", 4};
+    GeneratorParam<int> block_rows{"block_rows", 32};
+    GeneratorParam<int> block_cols{"block_cols", 8};
     // Register tile override (0: chosen from the target).
     GeneratorParam<int> tile_vectors{"tile_vectors", 0};
     GeneratorParam<int> tile_rows{"tile_rows", 0};
@@ -50,8 +50,12 @@ public:
         // read the last row of `a` and are never stored.
         const Expr last_t = a.dim(1).extent() - 1;
         RDom k(0, K, "k");
+        // The tiled product reads the weights through a copy of the cache block's columns (see the
+        // schedule), so that a register tile's k loop walks a short contiguous panel instead of
+        // one 4 KB page per k of a wide W^T.
+        w_block(o, kw) = w_t(o, kw);
         prod(o, t) = 0.0f;
-        prod(o, t) += a(k, min(t, last_t)) * w_t(o, k);
+        prod(o, t) += a(k, min(t, last_t)) * w_block(o, k);
         // The same product one token at a time, for decode steps (T = 1): the register tile would
         // otherwise compute `rows` copies of the token. The select folds away in the specialisations
         // below, so each computes only one of the two.
@@ -132,11 +136,12 @@ public:
             .parallel(block)
             .vectorize(oi, tile.vec, TailStrategy::GuardWithIf);
         rwkvt_gen::schedule_register_tile(prod, out, oo, o, t, k.x, tile, fast);
+        w_block.compute_at(out, block).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
     }
 
 private:
-    Var o{"o"}, t{"t"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
-    Func prod{"prod"}, prod_row{"prod_row"};
+    Var o{"o"}, t{"t"}, kw{"kw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
+    Func prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
 };
 
 }  // namespace
