@@ -105,8 +105,8 @@ void subsample(Rows features, int first_conv1_row, const PackedModel& m, Rows o)
     const ModelConfig& c = m.config;
     const double F1 = c.subsample_channels;
     const double flops = 2.0 * o.time * (2.0 * F1 * c.mels_after_conv1() * 9 + F1 * F1 * c.mels_after_conv2() * 9);
-    const ConstBuffer w1(m.conv1_weight.data(), 3, 3, 1, c.subsample_channels);
-    const ConstBuffer w2(m.conv2_weight.data(), 3, 3, c.subsample_channels, c.subsample_channels);
+    ConstBuffer w1(m.conv1_weight.data(), 3, 3, 1, c.subsample_channels);
+    ConstBuffer w2(m.conv2_weight.data(), 3, 3, c.subsample_channels, c.subsample_channels);
     run("subsample", flops, [&] {
         return rwkvt_subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), out(o));
     });
@@ -121,7 +121,7 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
     const int C = x.channels, T = x.time;
     Buffer mixed_buf(mixed, C, mixes, T);
     Buffer shift_buf(shift_out, C);
-    const ConstBuffer mu_buf(mu.data(), C, mixes);
+    ConstBuffer mu_buf(mu.data(), C, mixes);
     const double flops = (8.0 + 2.0 * mixes) * C * T;
     if (mixes == 6) {
         run("time_mix_shift", flops, [&] {
@@ -139,7 +139,7 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
 void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, Rows o) {
     if (a.channels != layer.in || o.channels != layer.out)
         throw std::logic_error("gemm shape mismatch");
-    const ConstBuffer w = in2(layer.w_t, layer.out, layer.in);
+    ConstBuffer w = in2(layer.w_t, layer.out, layer.in);
     const double flops = 2.0 * a.time * layer.in * layer.out;
     switch (epilogue) {
         case Epilogue::Plain:
@@ -160,7 +160,7 @@ void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, R
 void lora(Lora kind, Rows x, const Floats& down, const Floats& up, const Floats& base, Rows v, Rows v_first, Rows o) {
     const int C = x.channels;
     const int D = static_cast<int>(down.size()) / C;
-    const ConstBuffer down_buf = in2(down, D, C), up_buf = in2(up, C, D);
+    ConstBuffer down_buf = in2(down, D, C), up_buf = in2(up, C, D);
     const double flops = 4.0 * x.time * C * D;
     switch (kind) {
         case Lora::Decay:
@@ -183,8 +183,8 @@ void lora(Lora kind, Rows x, const Floats& down, const Floats& up, const Floats&
 void wkv7(Rows r, Rows w, Rows k, Rows v, Rows a, Rows g, const PackedBlock& b, int N, const float* state_in,
           float* state_out, Rows o) {
     const int C = r.channels, H = C / N;
-    const ConstBuffer r_k = in2(b.r_k, N, H);
-    const ConstBuffer s_in(state_in, N, N, H);
+    ConstBuffer r_k = in2(b.r_k, N, H);
+    ConstBuffer s_in(state_in, N, N, H);
     Buffer s_out(state_out, N, N, H);
     // Per token and head: sa (2N^2), state update (5N^2), readout (2N^2), plus O(N) terms.
     const double flops = static_cast<double>(r.time) * H * (9.0 * N * N + 20.0 * N);
