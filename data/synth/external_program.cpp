@@ -1,4 +1,4 @@
-// posix_spawn-based child processes for the TTS engines.
+// posix_spawn-based child processes for the TTS engines and spm_train.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>

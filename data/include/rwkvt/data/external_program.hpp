@@ -1,4 +1,4 @@
-// Running TTS engines as child processes without a shell: arguments go straight to execve, text goes
+// Running TTS engines (and spm_train) as child processes without a shell: arguments go straight to execve, text goes
 // through files or stdin, so nothing in a sentence can be interpreted as a command.
 #pragma once
 
