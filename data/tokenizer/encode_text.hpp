@@ -1,25 +1,19 @@
-// Text -> token ids for every tokenizer kind. The char kind needs only the pieces; bpe/unigram run
-// the SentencePiece model carried in the tokenizer. Kept out of the inference library (which only
-// decodes) so that it never links SentencePiece.
+// Text -> token ids for every tokenizer kind: thin wrappers over Tokenizer::encode that refuse
+// text the tokenizer cannot represent (the trainer's targets must never contain <unk>).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "tokenizer.hpp"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
-
 namespace rwkvt {
 
-// Loads the SentencePiece model once; use it to encode many sentences.
+// Checks the tokenizer once; use it to encode many sentences.
 class TextEncoder {
 public:
-    // Throws std::runtime_error if the tokenizer's SentencePiece model is missing or unreadable, or
-    // its pieces differ from the tokenizer's.
+    // Throws std::runtime_error if a bpe/unigram tokenizer has no piece scores (and no SentencePiece
+    // model to take them from), or if its pieces differ from the SentencePiece model it carries.
     explicit TextEncoder(const Tokenizer& tokenizer);
     ~TextEncoder();
     TextEncoder(TextEncoder&&) noexcept;
@@ -31,10 +25,9 @@ public:
 
 private:
     Tokenizer tokenizer_;
-    std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;  // bpe/unigram only
 };
 
-// One-off encoding (loads the SentencePiece model each call; use TextEncoder in loops).
+// One-off encoding (checks the tokenizer each call; use TextEncoder in loops).
 std::vector<int> encode_text(const Tokenizer& tokenizer, const std::string& text);
 
 }  // namespace rwkvt

@@ -1,5 +1,5 @@
 // Training a tokenizer for the transducer from normalised text: SentencePiece BPE or unigram
-// models, or the fixed character set. The transducer's blank is piece 0 ("<blank>") and counts in
+// models (trained by running Debian's spm_train, package sentencepiece), or the fixed character set. The transducer's blank is piece 0 ("<blank>") and counts in
 // the vocabulary size.
 #pragma once
 
@@ -21,7 +21,7 @@ struct TokenizerTrainingOptions {
 // 0 "<blank>" (SentencePiece's pad piece: a control symbol that encoding never produces),
 // 1 "<unk>" (required by SentencePiece; normalised text never needs it), then the learnt pieces.
 // Throws std::runtime_error with SentencePiece's message when training fails (for instance a
-// vocabulary too large for the text).
+// vocabulary too large for the text) or spm_train is not installed.
 Tokenizer train_tokenizer(const std::vector<std::string>& sentences, const TokenizerTrainingOptions& options);
 
 // Reads the non-empty lines of a text file and trains on them.
