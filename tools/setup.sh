@@ -27,9 +27,11 @@ packages=(
     # training text for `rwkvt data text`: fortunes, the KJV bible and its reader (bible-kjv), Jane
     # Austen's novels and the Harvard sentences (R data files, read without R), the decompressors
     # for R data; pocketsphinx-en-us (above) brings the CMUdict pronunciation dictionary.
-    # Tokenizers for `rwkvt data tokenizer`: SentencePiece.
+    # Tokenizers for `rwkvt data tokenizer`: SentencePiece's spm_train, run as a program (linking
+    # libsentencepiece would crash LibTorch builds: its private protobuf-lite clashes with
+    # libprotobuf); its spm_encode checks rwkvt's own encoder in the tests.
     fortunes bible-kjv bible-kjv-text r-cran-janeaustenr r-cran-stringr
-    zlib1g-dev libbz2-dev liblzma-dev libsentencepiece-dev
+    zlib1g-dev libbz2-dev liblzma-dev sentencepiece
 )
 
 sudo=""
