@@ -1,0 +1,70 @@
+// The training config: defaults, relative paths, and one-line errors that name the key.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "model/scratch.hpp"
+#include "train_config.hpp"
+
+using rwkvt::train::load_train_config;
+
+namespace {
+
+std::string write(const rwkvt::test::ScratchDir& dir, const std::string& text) {
+    const std::string path = dir.file("train.yaml");
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::string error_of(const std::string& path) {
+    try {
+        load_train_config(path);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("train config: values, defaults and paths relative to the file") {
+    rwkvt::test::ScratchDir dir;
+    const auto c = load_train_config(write(dir, "model: {config: m.yaml}\ndata: {train: t.jsonl, batch_seconds: 30}\n"
+                                                "optim: {lr: 2.0e-3, betas: [0.8, 0.95]}\nrun: {out_dir: out, seed: 7}\n"));
+    CHECK(c.model_config == dir.path() + "/m.yaml");
+    CHECK(c.train_manifest == dir.path() + "/t.jsonl");
+    CHECK(c.out_dir == dir.path() + "/out");
+    CHECK(c.batch_seconds == 30.0);
+    CHECK(c.lr == 2.0e-3);
+    CHECK(c.beta1 == 0.8);
+    CHECK(c.beta2 == 0.95);
+    CHECK(c.seed == 7);
+    CHECK(c.warmup_steps == 500);  // default
+    CHECK_NOTHROW(c.require_inputs_for(rwkvt::train::Mode::Joint));
+    CHECK_THROWS_WITH(c.require_inputs_for(rwkvt::train::Mode::Lm), doctest::Contains("data.text"));
+}
+
+TEST_CASE("train config: malformed values say which key and what was expected") {
+    rwkvt::test::ScratchDir dir;
+    CHECK(error_of(write(dir, "optim: {lr: fast}\n")).find("optim.lr: expected a number, got 'fast'") != std::string::npos);
+    CHECK(error_of(write(dir, "optim: {betas: 0.9}\n")).find("optim.betas: expected a list of two numbers") != std::string::npos);
+    CHECK(error_of(write(dir, "run: {epochs: 0}\n")).find("run.epochs: expected a number >= 1") != std::string::npos);
+    CHECK(error_of(write(dir, "data: {spec_augment: maybe}\n")).find("data.spec_augment: expected true or false") != std::string::npos);
+    CHECK(error_of(write(dir, "optim: {learning_rate: 1}\n")).find("optim.learning_rate: unknown key") != std::string::npos);
+    CHECK(error_of(write(dir, "modle: {config: x}\n")).find("modle: unknown key") != std::string::npos);
+    CHECK(error_of(write(dir, "data: [1, 2]\n")).find("data: expected a mapping") != std::string::npos);
+    CHECK(error_of(write(dir, "optim: {lr: [1\n")).find("not valid YAML") != std::string::npos);
+    CHECK(error_of(dir.file("missing.yaml")).find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("train config: the example configs of the three stages parse and name their inputs") {
+    using rwkvt::train::Mode;
+    const std::string dir = RWKVT_SOURCE_DIR "/model/training/examples/";
+    CHECK_NOTHROW(load_train_config(dir + "stage1-ctc.yaml").require_inputs_for(Mode::Ctc));
+    CHECK_NOTHROW(load_train_config(dir + "stage2-lm.yaml").require_inputs_for(Mode::Lm));
+    const auto joint = load_train_config(dir + "stage3-joint.yaml");
+    CHECK_NOTHROW(joint.require_inputs_for(Mode::Joint));
+    CHECK(joint.encoder_from.find("stage1-ctc/checkpoint.ckpt") != std::string::npos);
+}
