@@ -14,6 +14,8 @@ packages=(
     # training (RWKVT_TRAINING): LibTorch, and OpenBLAS as the system BLAS (LibTorch's f32 matmuls
     # go through the BLAS alternative; the reference BLAS is ~30x slower)
     libtorch-dev libopenblas0-pthread
+    # training: c10d's Gloo headers (data-parallel `rwkvt train`), gnuplot for `rwkvt plot`
+    libgloo-dev gnuplot-nox
     # tests
     doctest-dev
     # audio tools used by scripts and tests (rendering, conversion)

@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_init(app);
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
+    rwkvt::cli::add_plot(app);
+#ifdef RWKVT_WITH_TRAINING
+    rwkvt::cli::add_train(app);
+    rwkvt::cli::add_export(app);
+#endif
     rwkvt::cli::add_data(app);
     rwkvt::cli::add_eval(app);
     try {

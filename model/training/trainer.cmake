@@ -1,0 +1,36 @@
+# The trainer (`rwkvt train`, `rwkvt export`, `rwkvt train --benchmark`), included from
+# model/CMakeLists.txt.
+#
+# rwkvt_trainer_core: the pieces that need no LibTorch (training config, learning-rate schedule,
+# batch plan, fast log-mel), built and tested everywhere.
+add_library(rwkvt_trainer_core STATIC
+    training/train_config.cpp
+    training/lr_schedule.cpp
+    training/batch_plan.cpp
+    training/fast_log_mel.cpp)
+target_include_directories(rwkvt_trainer_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/training ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(rwkvt_trainer_core PUBLIC rwkvt_flags rwkvt_model PRIVATE yaml-cpp Eigen3::Eigen)
+
+# rwkvt_trainer: the LibTorch loop on top of rwkvt_train (the model and losses). Four translation
+# units include torch (each ~9 s and ~1 GB to compile): the loop, one step's tensors and losses,
+# checkpoints, and c10d data parallelism (which needs Gloo's headers: libgloo-dev).
+if (RWKVT_TRAINING)
+    add_library(rwkvt_trainer STATIC
+        training/trainer.cpp
+        training/training_step.cpp
+        training/checkpoint.cpp
+        training/distributed.cpp)
+    target_link_libraries(rwkvt_trainer
+        PUBLIC rwkvt_trainer_core rwkvt_train
+        PRIVATE rwkvt_runtime rwkvt_audio rwkvt_dataset rwkvt_augment rwkvt_text rwkvt_scoring
+                nlohmann_json::nlohmann_json ${TORCH_LIBRARIES})
+endif ()
+
+if (RWKVT_TRAINING)
+    # LibTorch needs the full libprotobuf; Debian's libsentencepiece (behind rwkvt_text) carries its
+    # own copy of protobuf-lite and exports those symbols. The dynamic loader binds every protobuf
+    # symbol to whichever library it sees first, and with sentencepiece first LibTorch's descriptor
+    # registration crashes before main(). Naming libprotobuf ahead of every object and library puts
+    # it first in the loading order.
+    target_link_options(rwkvt_trainer INTERFACE "LINKER:--push-state,--no-as-needed" "-lprotobuf" "LINKER:--pop-state")
+endif ()
