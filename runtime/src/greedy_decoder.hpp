@@ -25,6 +25,7 @@ public:
     void advance(GreedyState& state, const float* encoder_rows, int frames, StackWorkspace& workspace) const;
 
 private:
+    static constexpr int kSpeculativeFrames = 16;  // joiner window evaluated against one prefix
     void step_predictor(GreedyState& state, int token, StackWorkspace& workspace) const;
     const PackedModel& model_;
     int max_symbols_;
