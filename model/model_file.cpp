@@ -20,6 +20,17 @@ namespace rwkvt {
 
 namespace {
 
+// Drops the mapped pages of bytes [begin, end) once they are copied, so that loading never holds
+// the file's pages and the copies at once (peak memory ~ one copy of the weights, not two).
+// Only whole pages inside the range are dropped; the mapping is private and read-only, so a later
+// read would simply fault the page back in from the file.
+void release_pages(const unsigned char* base, uint64_t begin, uint64_t end) {
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t first = (begin + page - 1) / page * page, last = end / page * page;
+    if (last > first) ::madvise(const_cast<unsigned char*>(base) + first, last - first, MADV_DONTNEED);
+}
+
+
 constexpr const char* kFormat = "rwkvt-model";
 constexpr const char* kFormatVersion = "1";
 // The safetensors reference implementation refuses headers above 100 MB; so do we. A header this
@@ -393,6 +404,7 @@ Model load_model(const std::string& path) {
             if (!std::isfinite(t.data[i]))
                 fail(path, "tensor " + e.name + " holds a non-finite value at index " + std::to_string(i));
         model.weights.set(e.name, std::move(t));
+        release_pages(bytes, data_start + e.begin, data_start + e.end);
     }
 
     try {

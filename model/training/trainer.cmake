@@ -25,12 +25,3 @@ if (RWKVT_TRAINING)
         PRIVATE rwkvt_runtime rwkvt_audio rwkvt_dataset rwkvt_augment rwkvt_text rwkvt_scoring
                 nlohmann_json::nlohmann_json ${TORCH_LIBRARIES})
 endif ()
-
-if (RWKVT_TRAINING)
-    # LibTorch needs the full libprotobuf; Debian's libsentencepiece (behind rwkvt_text) carries its
-    # own copy of protobuf-lite and exports those symbols. The dynamic loader binds every protobuf
-    # symbol to whichever library it sees first, and with sentencepiece first LibTorch's descriptor
-    # registration crashes before main(). Naming libprotobuf ahead of every object and library puts
-    # it first in the loading order.
-    target_link_options(rwkvt_trainer INTERFACE "LINKER:--push-state,--no-as-needed" "-lprotobuf" "LINKER:--pop-state")
-endif ()

@@ -14,10 +14,8 @@ void add_init(CLI::App& app);
 void add_dump(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_plot(CLI::App& app);    // plot.cpp: training curves (gnuplot)
-#ifdef RWKVT_WITH_TRAINING
 void add_train(CLI::App& app);   // train.cpp: `rwkvt train` (LibTorch builds only)
 void add_export(CLI::App& app);  // train.cpp: `rwkvt export`
-#endif
 
 // `rwkvt data ...`: add_data (tools/rwkvt/data.cpp) creates the `data` subcommand and registers
 // each part of it on that subcommand.

@@ -1,29 +1,42 @@
-// rwkvt: transcribe audio with an RWKV-T model, inspect and create model files, and benchmark.
+// rwkvt: transcribe audio with an RWKV-T model, inspect and create model files, make data, evaluate
+// and benchmark. `rwkvt train` and `rwkvt export` run the separate rwkvt-train program, so this
+// process never loads LibTorch (it would cost ~150 MB of memory before the first sample).
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
+#include <string>
 
 #include "commands.hpp"
 
-namespace rwkvt::cli {
+namespace {
 
-int exit_status = 0;
-
-std::string default_model_path() {
-    if (const char* env = std::getenv("RWKVT_MODEL"); env && *env) return env;
-    return RWKVT_DEFAULT_MODEL;
+// Replaces this process with rwkvt-train from the same folder, passing the arguments on.
+int run_training_program(char** argv) {
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const std::filesystem::path trainer = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "rwkvt-train";
+    if (!std::filesystem::exists(trainer)) {
+        std::fprintf(stderr, "rwkvt: error: '%s' needs %s, which this build lacks (LibTorch was not found: run tools/setup.sh and rebuild)\n",
+                     argv[1], trainer.c_str());
+        return 1;
+    }
+    argv[0] = const_cast<char*>(trainer.c_str());
+    execv(trainer.c_str(), argv);
+    std::fprintf(stderr, "rwkvt: error: cannot run %s: %s\n", trainer.c_str(), std::strerror(errno));
+    return 1;
 }
 
-void warn_if_untrained(const std::string& origin, const std::string& path) {
-    if (origin == "initialised")
-        std::fprintf(stderr, "rwkvt: note: %s is a randomly initialised, untrained model: its output is not a transcription\n",
-                     path.c_str());
-}
-
-}  // namespace rwkvt::cli
+}  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export"))
+        return run_training_program(argv);
     CLI::App app{"rwkvt: a streaming RWKV-7 transducer speech recognizer"};
+    app.footer("Training: `rwkvt train ...` and `rwkvt export ...` (see `rwkvt train --help`) run rwkvt-train.");
     app.require_subcommand(1);
     rwkvt::cli::add_transcribe(app);
     rwkvt::cli::add_info(app);
@@ -31,10 +44,6 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
     rwkvt::cli::add_plot(app);
-#ifdef RWKVT_WITH_TRAINING
-    rwkvt::cli::add_train(app);
-    rwkvt::cli::add_export(app);
-#endif
     rwkvt::cli::add_data(app);
     rwkvt::cli::add_eval(app);
     try {
