@@ -71,8 +71,10 @@ Buffer out(Rows r) {
 }
 
 // Runs one kernel, turning its status into an exception and, when profiling, timing it.
+// Profiles name single-token calls (decoding steps) apart from chunk calls: their shapes, and so
+// their efficiency, differ entirely.
 template <typename Call>
-void run(const char* name, double flops, Call&& call) {
+void run(const char* name, double flops, Call&& call, int tokens = 0) {
     const bool timed = profile.enabled;
     const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     const int status = call();
@@ -80,8 +82,9 @@ void run(const char* name, double flops, Call&& call) {
     if (timed) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::lock_guard<std::mutex> lock(profile.mutex);
-        KernelTiming& t = profile.totals[name];
-        t.kernel = name;
+        const std::string key = tokens == 1 ? std::string(name) + "/step" : std::string(name);
+        KernelTiming& t = profile.totals[key];
+        t.kernel = key;
         t.calls += 1;
         t.seconds += seconds;
         t.flops += flops;
@@ -113,7 +116,7 @@ void subsample(Rows features, int first_conv1_row, const PackedModel& m, Rows o)
 }
 
 void layer_norm(Rows x, const Floats& weight, const Floats& bias, Rows o) {
-    run("layer_norm", 8.0 * x.channels * x.time, [&] { return rwkvt_layer_norm(in(x), in(weight), in(bias), out(o)); });
+    run("layer_norm", 8.0 * x.channels * x.time, [&] { return rwkvt_layer_norm(in(x), in(weight), in(bias), out(o)); }, x.time);
 }
 
 void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& ln_bias, const float* shift_in,
@@ -126,11 +129,11 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
     if (mixes == 6) {
         run("time_mix_shift", flops, [&] {
             return rwkvt_time_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
-        });
+        }, T);
     } else if (mixes == 1) {
         run("channel_mix_shift", flops, [&] {
             return rwkvt_channel_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
-        });
+        }, T);
     } else {
         throw std::logic_error("token_shift_mix supports 1 or 6 mixes");
     }
@@ -143,16 +146,16 @@ void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, R
     const double flops = 2.0 * a.time * layer.in * layer.out;
     switch (epilogue) {
         case Epilogue::Plain:
-            run("gemm", flops, [&] { return rwkvt_gemm_plain(in(a), w, out(o)); });
+            run("gemm", flops, [&] { return rwkvt_gemm_plain(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Bias:
-            run("gemm_bias", flops, [&] { return rwkvt_gemm_bias(in(a), w, in(layer.bias), out(o)); });
+            run("gemm_bias", flops, [&] { return rwkvt_gemm_bias(in(a), w, in(layer.bias), out(o)); }, a.time);
             break;
         case Epilogue::ReluSquare:
-            run("gemm_relu_square", flops, [&] { return rwkvt_gemm_relu_square(in(a), w, out(o)); });
+            run("gemm_relu_square", flops, [&] { return rwkvt_gemm_relu_square(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Residual:
-            run("gemm_residual", flops, [&] { return rwkvt_gemm_residual(in(a), w, in(residual), out(o)); });
+            run("gemm_residual", flops, [&] { return rwkvt_gemm_residual(in(a), w, in(residual), out(o)); }, a.time);
             break;
     }
 }
@@ -164,18 +167,18 @@ void lora(Lora kind, Rows x, const Floats& down, const Floats& up, const Floats&
     const double flops = 4.0 * x.time * C * D;
     switch (kind) {
         case Lora::Decay:
-            run("lora_decay", flops, [&] { return rwkvt_lora_decay(in(x), down_buf, up_buf, in(base), out(o)); });
+            run("lora_decay", flops, [&] { return rwkvt_lora_decay(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
             break;
         case Lora::Iclr:
-            run("lora_iclr", flops, [&] { return rwkvt_lora_iclr(in(x), down_buf, up_buf, in(base), out(o)); });
+            run("lora_iclr", flops, [&] { return rwkvt_lora_iclr(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
             break;
         case Lora::ValueResidual:
             run("lora_value_residual", flops, [&] {
                 return rwkvt_lora_value_residual(in(x), down_buf, up_buf, in(base), in(v), in(v_first), out(o));
-            });
+            }, x.time);
             break;
         case Lora::Gate:
-            run("lora_gate", flops, [&] { return rwkvt_lora_gate(in(x), down_buf, up_buf, out(o)); });
+            run("lora_gate", flops, [&] { return rwkvt_lora_gate(in(x), down_buf, up_buf, out(o)); }, x.time);
             break;
     }
 }
@@ -192,8 +195,8 @@ void wkv7(Rows r, Rows w, Rows k, Rows v, Rows a, Rows g, const PackedBlock& b, 
         return fn(in(r), in(w), in(k), in(v), in(a), in(g), in(b.k_k), in(b.k_a), r_k, in(b.ln_x_weight),
                   in(b.ln_x_bias), s_in, out(o), s_out);
     };
-    if (N == 16) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n16); });
-    else if (N == 32) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n32); });
+    if (N == 16) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n16); }, r.time);
+    else if (N == 32) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n32); }, r.time);
     else throw std::runtime_error("no WKV-7 kernel was built for head size " + std::to_string(N));
 }
 
@@ -203,7 +206,7 @@ void joiner(Rows enc_proj, Rows pred_proj, const PackedModel& m, Rows logits) {
     run("joiner", flops, [&] {
         return rwkvt_joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
                             in2(m.joiner_out.w_t, V, C), in(m.joiner_out.bias), out(logits));
-    });
+    }, logits.time);
 }
 
 }  // namespace rwkvt::rt::kernels

@@ -51,7 +51,7 @@ Recognizer::~Recognizer() = default;
 std::unique_ptr<Stream> Recognizer::create_stream() const { return std::make_unique<Stream>(impl_); }
 
 Result Recognizer::transcribe(const std::vector<float>& samples) const {
-    Stream stream(impl_);
+    Stream stream(impl_, 256);  // whole-file chunks: no latency to bound
     stream.accept_waveform(16000, samples.data(), samples.size());
     stream.input_finished();
     return stream.result();

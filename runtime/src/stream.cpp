@@ -2,6 +2,7 @@
 // chunks of options.chunk_frames, and greedy decoding, each carrying its own state.
 #include <samplerate.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "encoder.hpp"
@@ -13,13 +14,16 @@
 namespace rwkvt {
 
 namespace {
-constexpr int kWholeFileChunk = 256;  // encoder frames per call after input_finished (~10 s)
+// Encoder frames per call when latency does not matter (after input_finished, whole files): ~10 s,
+// long enough for efficient GEMMs, short enough to keep the activations small.
+constexpr int kWholeFileChunk = 256;
 }
 
 class StreamImpl {
 public:
-    explicit StreamImpl(std::shared_ptr<const RecognizerImpl> r)
+    StreamImpl(std::shared_ptr<const RecognizerImpl> r, int chunk)
         : rec(std::move(r)),
+          chunk_frames(chunk > 0 ? chunk : rec->options.chunk_frames),
           encoder(rec->model),
           decoder(rec->model, rec->options.max_symbols_per_frame),
           enc_state(rt::EncoderState::zeros(rec->model.config)),
@@ -37,7 +41,7 @@ public:
 
     // Encodes and decodes every ready chunk; with `all`, also the last partial one.
     void drain(bool all) {
-        const int chunk = all ? kWholeFileChunk : rec->options.chunk_frames;
+        const int chunk = all ? std::max(kWholeFileChunk, chunk_frames) : chunk_frames;
         while (true) {
             const int ready = encoder.ready_frames(enc_state);
             if (ready == 0 || (!all && ready < chunk)) break;
@@ -70,6 +74,7 @@ public:
     }
 
     std::shared_ptr<const RecognizerImpl> rec;
+    int chunk_frames;
     rt::Encoder encoder;
     rt::GreedyDecoder decoder;
     rt::StackWorkspace encoder_ws, predictor_ws;
@@ -82,7 +87,8 @@ public:
     bool finished = false;
 };
 
-Stream::Stream(std::shared_ptr<const RecognizerImpl> recognizer) : impl_(std::make_unique<StreamImpl>(std::move(recognizer))) {}
+Stream::Stream(std::shared_ptr<const RecognizerImpl> recognizer, int chunk_frames)
+    : impl_(std::make_unique<StreamImpl>(std::move(recognizer), chunk_frames)) {}
 Stream::~Stream() = default;
 
 void Stream::accept_waveform(int sample_rate, const float* samples, size_t count) {

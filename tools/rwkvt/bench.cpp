@@ -58,7 +58,7 @@ void add_bench(CLI::App& app) {
     struct Options {
         std::string model = default_model_path(), audio = RWKVT_SAMPLE_AUDIO, format = "text";
         double seconds = 60.0, reference_seconds = 10.0;
-        int threads = 0, repeats = 3;
+        int threads = 0, repeats = 3, max_symbols = 5;
     };
     auto opt = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Measure transcription speed, kernel efficiency and memory");
@@ -69,12 +69,15 @@ void add_bench(CLI::App& app) {
         ->check(CLI::Range(1.0, 36000.0))->capture_default_str();
     cmd->add_option("--threads", opt->threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--repeats", opt->repeats, "Timed runs; the median is reported")->check(CLI::Range(1, 100))->capture_default_str();
+    cmd->add_option("--max-symbols", opt->max_symbols, "Tokens per encoder frame at most (greedy decoding)")
+        ->check(CLI::Range(1, 100))->capture_default_str();
     cmd->add_option("--format", opt->format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([opt]() {
         const int threads = opt->threads > 0 ? opt->threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         RecognizerOptions ro;
         ro.model_path = opt->model;
         ro.threads = threads;
+        ro.max_symbols_per_frame = opt->max_symbols;
         Recognizer recognizer(ro);
         warn_if_untrained(recognizer.summary().origin, opt->model);
         const std::vector<float> audio = tile(load_audio_16k_mono(opt->audio), opt->seconds);
@@ -111,6 +114,7 @@ void add_bench(CLI::App& app) {
         j["peak_rss_mb"] = rss_mb;
         j["state_bytes"] = recognizer.summary().state_bytes;
         j["tokens_emitted"] = result.tokens.size();
+        j["tokens_per_second"] = result.tokens.size() / opt->seconds;
         j["peak_gflops"] = peak;
         j["kernels"] = nlohmann::json::array();
         double kernel_seconds = 0.0;
@@ -133,7 +137,8 @@ void add_bench(CLI::App& app) {
                     j["rtfx_reference"].get<double>(), ref_seconds, j["speedup_vs_reference"].get<double>());
         std::printf("peak RSS             %8.1f MB (before the reference ran)\n", rss_mb);
         std::printf("state per stream     %8lld bytes\n", static_cast<long long>(recognizer.summary().state_bytes));
-        std::printf("tokens emitted       %8zu\n", result.tokens.size());
+        std::printf("tokens emitted       %8zu  (%.1f per second of audio; each runs the predictor once)\n",
+                    result.tokens.size(), result.tokens.size() / opt->seconds);
         std::printf("measured f32 peak    %8.1f GFLOP/s on %d threads\n\n", peak, threads);
         std::printf("%-22s %8s %10s %9s %8s %7s\n", "kernel", "calls", "seconds", "GFLOP/s", "%peak", "share");
         for (const auto& k : j["kernels"])

@@ -72,7 +72,8 @@ class StreamImpl;
 
 class Stream {
 public:
-    explicit Stream(std::shared_ptr<const RecognizerImpl> recognizer);
+    // chunk_frames: encoder frames per chunk; 0 takes the recognizer's options.chunk_frames.
+    explicit Stream(std::shared_ptr<const RecognizerImpl> recognizer, int chunk_frames = 0);
     ~Stream();
     // Audio at any sample rate (resampled to 16 kHz); mono float samples in [-1, 1].
     // A stream keeps one sample rate: a different rate in a later call throws.
