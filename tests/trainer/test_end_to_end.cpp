@@ -57,19 +57,19 @@ TEST_CASE("end to end: the tiny model learns five espeak-ng sentences (CER <= 5%
     test::make_speech_set(dir);
     RunSettings s;
     s.valid = "data.jsonl";  // the task is memorisation: the training sentences are the validation set
-    s.max_steps = 300;
+    s.max_steps = 80;  // the RNN-T loss is below 1e-3 per token by step ~70
     s.lr = 5e-3;
     s.final_lr = 5e-4;
-    s.warmup = 20;
+    s.warmup = 10;
     s.batch_seconds = 30.0;  // the whole set in every step
-    s.checkpoint_every = 100;
+    s.checkpoint_every = 40;
     train::RunOptions o;
     o.mode = train::Mode::Joint;
     o.config_path = test::write_train_config(dir, s);
     o.quiet = true;
     const train::RunSummary summary = train::run_training(o);
     MESSAGE("final loss " << summary.last_loss << ", validation WER " << summary.valid_wer << ", CER " << summary.valid_cer);
-    DOCTEST_CHECK(summary.steps == 300);
+    DOCTEST_CHECK(summary.steps == 80);
     DOCTEST_CHECK(summary.valid_cer >= 0.0);
     DOCTEST_CHECK(summary.valid_cer <= 0.05);
 
