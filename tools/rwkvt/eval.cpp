@@ -34,6 +34,7 @@ struct Scored {
     std::string hypothesis;
     ErrorCounts words, chars;
     double compute_s = 0.0;
+    double audio_s = 0.0;  // seconds of 16 kHz audio decoded (0 when loading failed)
     bool failed = false;
 };
 
@@ -78,6 +79,7 @@ System run_rwkvt(const std::vector<data::Utterance>& utterances, const Recognize
         try {
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
+            s.audio_s = static_cast<double>(samples.size()) / 16000.0;
             s.hypothesis = recognizer.transcribe(samples).text;
             s.compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             score(s);
@@ -108,6 +110,7 @@ System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int work
         try {
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
+            s.audio_s = static_cast<double>(samples.size()) / 16000.0;
             SF_INFO info{};
             info.samplerate = 16000;
             info.channels = 1;
@@ -146,7 +149,8 @@ void add_to(Totals& t, const Scored& s) {
     ++t.utterances;
     t.words += s.words;
     t.chars += s.chars;
-    t.audio_s += s.utterance->duration;
+    // The decoded audio's own length: a TSV manifest may give no duration at all.
+    t.audio_s += s.audio_s > 0.0 ? s.audio_s : s.utterance->duration;
     t.compute_s += s.compute_s;
 }
 
