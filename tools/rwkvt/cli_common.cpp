@@ -1,6 +1,7 @@
 // What every rwkvt program shares: the default model, the untrained-model note, the exit status.
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 #include "commands.hpp"
 
@@ -17,6 +18,18 @@ void warn_if_untrained(const std::string& origin, const std::string& path) {
     if (origin == "initialised")
         std::fprintf(stderr, "rwkvt: note: %s is a randomly initialised, untrained model: its output is not a transcription\n",
                      path.c_str());
+}
+
+int run(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
+        return 1;
+    }
+    return exit_status;
 }
 
 }  // namespace rwkvt::cli

@@ -32,6 +32,9 @@ std::string default_model_path();
 // Says on stderr when a model was never trained, so nobody mistakes its output for transcription.
 void warn_if_untrained(const std::string& origin, const std::string& path);
 
+// Parses and runs the chosen subcommand; user errors become one line on stderr and status 1.
+int run(CLI::App& app, int argc, char** argv);
+
 // Set by a handler that printed per-file errors but carried on with the other files.
 extern int exit_status;
 

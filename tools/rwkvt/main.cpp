@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <string>
 
@@ -46,13 +45,5 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_plot(app);
     rwkvt::cli::add_data(app);
     rwkvt::cli::add_eval(app);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
-        return 1;
-    }
-    return rwkvt::cli::exit_status;
+    return rwkvt::cli::run(app, argc, argv);
 }

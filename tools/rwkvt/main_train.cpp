@@ -1,7 +1,6 @@
 // rwkvt-train: `rwkvt train` and `rwkvt export`, the LibTorch half of the command, kept in a program
 // of its own so that transcription never loads LibTorch. `rwkvt train ...` runs `rwkvt-train train ...`.
 #include <cstdio>
-#include <exception>
 
 #include "commands.hpp"
 
@@ -11,13 +10,5 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     rwkvt::cli::add_train(app);
     rwkvt::cli::add_export(app);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
-        return 1;
-    }
-    return rwkvt::cli::exit_status;
+    return rwkvt::cli::run(app, argc, argv);
 }
