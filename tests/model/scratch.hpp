@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdlib.h>  // mkdtemp
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -43,6 +45,17 @@ private:
 inline uint64_t fresh_seed() {
     std::random_device device;
     return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+// Whole-file byte access for corrupting files in tests.
+inline std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace rwkvt::test

@@ -12,6 +12,9 @@
 #include "rwkvt/audio.hpp"
 #include "scratch.hpp"
 
+using rwkvt::test::read_bytes;
+using rwkvt::test::write_bytes;
+
 namespace {
 
 // Writes interleaved float frames with libsndfile in `format` (SF_FORMAT_WAV | SF_FORMAT_PCM_16, ...).
@@ -27,15 +30,6 @@ void write_sound(const std::string& path, int format, int rate, int channels, co
     sf_close(file);
 }
 
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 struct Tone {
     double frequency, amplitude, phase;

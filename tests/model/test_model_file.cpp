@@ -18,21 +18,15 @@
 #include "model_file.hpp"
 #include "scratch.hpp"
 
+using rwkvt::test::read_bytes;
+using rwkvt::test::write_bytes;
+
 using rwkvt::test::ScratchDir;
 
 namespace {
 
 rwkvt::ModelConfig tiny_config() { return rwkvt::ModelConfig::from_yaml_file(RWKVT_SOURCE_DIR "/model/configs/tiny.yaml"); }
 
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // Every tensor, the config, tokenizer and origin identical, tensors compared bit for bit.
 void require_identical(const rwkvt::Model& a, const rwkvt::Model& b) {

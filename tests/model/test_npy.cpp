@@ -10,17 +10,11 @@
 #include "rwkvt/npy.hpp"
 #include "scratch.hpp"
 
+using rwkvt::test::read_bytes;
+using rwkvt::test::write_bytes;
+
 namespace {
 
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 }  // namespace
 
