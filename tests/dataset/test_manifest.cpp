@@ -14,6 +14,7 @@
 #include "rwkvt/data/manifest.hpp"
 
 using namespace rwkvt::data;
+using rwkvt::test::error_of;
 using rwkvt::test::ScratchDir;
 
 namespace {
@@ -36,14 +37,6 @@ void write_flac(const std::string& path, size_t frames, int rate = 16000) {
     sf_close(f);
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "";
-}
 
 }  // namespace
 

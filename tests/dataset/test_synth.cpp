@@ -14,20 +14,8 @@
 
 using namespace rwkvt::data;
 using namespace rwkvt::data::synth;
+using rwkvt::test::error_of;
 using rwkvt::test::ScratchDir;
-
-namespace {
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "";
-}
-
-}  // namespace
 
 TEST_CASE("voice names: engines, presets, and non-commercial voices rejected") {
     const Voice v = parse_voice("espeak:en-gb+f3");

@@ -6,10 +6,13 @@
 #include <stdlib.h>  // mkdtemp
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include <doctest/doctest.h>
 
 namespace rwkvt::test {
 
@@ -56,6 +59,24 @@ inline std::string read_bytes(const std::string& path) {
 inline void write_bytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The message of the exception f throws, or "" when it returns normally.
+inline std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// What every user-facing error must be: one line that names the file and says what is wrong.
+inline void check_one_line_error(const std::string& message, const std::string& path, const std::string& expected) {
+    DOCTEST_INFO("message: " << message);
+    DOCTEST_CHECK(message.find(path) != std::string::npos);
+    DOCTEST_CHECK(message.find('\n') == std::string::npos);
+    DOCTEST_CHECK(message.find(expected) != std::string::npos);
 }
 
 }  // namespace rwkvt::test

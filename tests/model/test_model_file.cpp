@@ -99,11 +99,7 @@ void require_load_error(const std::string& path, const std::string& expected) {
     try {
         rwkvt::load_model(path);
     } catch (const std::runtime_error& e) {
-        const std::string message = e.what();
-        INFO("message: " << message);
-        CHECK(message.find(path) != std::string::npos);
-        CHECK(message.find('\n') == std::string::npos);
-        CHECK(message.find(expected) != std::string::npos);
+        rwkvt::test::check_one_line_error(e.what(), path, expected);
         return;
     }
     FAIL("load_model accepted a bad file; expected an error containing '" << expected << "'");
