@@ -23,7 +23,7 @@ packages=(
     # text-to-speech engines for `rwkvt data synth` (Debian main)
     flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
     # text-to-speech engines from contrib/non-free (enabled by the step below)
-    libttspico-utils rhvoice rhvoice-english
+    libttspico-utils rhvoice rhvoice-english librhvoice-dev
     # baseline recognizer for `rwkvt eval --baseline pocketsphinx`
     pocketsphinx pocketsphinx-en-us
     # training text for `rwkvt data text`: fortunes, the KJV bible and its reader (bible-kjv), Jane

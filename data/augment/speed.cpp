@@ -12,7 +12,7 @@ std::vector<float> speed_perturb(const std::vector<float>& samples, double facto
     if (factor == 1.0) return samples;
     // Reinterpreting the rate and resampling back to 16 kHz changes the sample count by 1/factor.
     const int pretend_rate = static_cast<int>(std::lround(16000.0 * factor));
-    return resample(samples, pretend_rate, 16000);
+    return resample(samples, pretend_rate, 16000, ResampleQuality::fast);
 }
 
 }  // namespace rwkvt::data::augment

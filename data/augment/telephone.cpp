@@ -41,7 +41,7 @@ struct Biquad {
 }  // namespace
 
 std::vector<float> telephone_band(const std::vector<float>& samples_16k) {
-    std::vector<float> narrow = resample(samples_16k, 16000, 8000);
+    std::vector<float> narrow = resample(samples_16k, 16000, 8000, ResampleQuality::fast);
     // A 4th-order Butterworth is two sections with these Qs (poles at 22.5 and 67.5 degrees).
     const double q1 = 0.5411961, q2 = 1.3065630;
     Biquad filters[4] = {Biquad::make(true, 300.0, 8000.0, q1), Biquad::make(true, 300.0, 8000.0, q2),
@@ -52,7 +52,7 @@ std::vector<float> telephone_band(const std::vector<float>& samples_16k) {
         v = static_cast<float>(y);
     }
     // libsamplerate's band-limited interpolation leaves nothing above the 4 kHz Nyquist of the 8 kHz path.
-    std::vector<float> wide = resample(narrow, 8000, 16000);
+    std::vector<float> wide = resample(narrow, 8000, 16000, ResampleQuality::fast);
     wide.resize(samples_16k.size(), 0.0f);  // rounding in the two resamplings may differ by a sample
     return wide;
 }

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 double convert_engine_output(const std::string& raw_wav, double pitch_factor, const std::string& text, const std::string& out_path) {
     const Audio raw = load_audio_mono(raw_wav);
     const int pretend_rate = static_cast<int>(std::lround(raw.sample_rate * pitch_factor));
-    std::vector<float> samples = resample(raw.samples, pretend_rate, 16000);
+    std::vector<float> samples = resample(raw.samples, pretend_rate, 16000, ResampleQuality::fast);
 
     float peak = 0.0f;
     for (float v : samples) peak = std::max(peak, std::fabs(v));

@@ -1,9 +1,11 @@
-// The Harvard (synthetic, reserved voices) and Asterisk (real telephone speech) evaluation sets.
+// The evaluation sets: held-out dev/test sentences (training voices), Harvard (reserved voices) and
+// Asterisk (real telephone speech).
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <vector>
 
 #include "rwkvt/data/external_program.hpp"
 #include "rwkvt/data/duration_check.hpp"
@@ -87,6 +89,49 @@ long make_harvard_evalset(const HarvardOptions& o) {
     std::fprintf(stderr, "rwkvt: Harvard evaluation set: %ld utterances, %.3f h in %s/manifest.jsonl\n", summary.already_done + summary.rendered,
                  summary.audio_hours, o.out_dir.c_str());
     return summary.failed;
+}
+
+long make_heldout_evalsets(const HeldoutOptions& o) {
+    if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
+    if (o.sentences < 1) throw std::runtime_error("--sentences must be at least 1");
+    std::ifstream in(o.text_path);
+    if (!in) throw std::runtime_error("cannot read held-out text " + o.text_path + " (make it with `rwkvt data text`: valid.txt)");
+    fs::create_directories(o.out_dir);
+    std::vector<std::string> splits[2];
+    std::string line;
+    long n = 0;  // non-blank lines so far
+    while (std::getline(in, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        std::vector<std::string>& split = splits[n++ % 2];
+        if (static_cast<long>(split.size()) < o.sentences) split.push_back(line);
+    }
+    if (splits[0].empty() || splits[1].empty())
+        throw std::runtime_error(o.text_path + " has fewer than two sentences: nothing to split into dev and test");
+
+    long failed = 0;
+    const char* names[2] = {"dev", "test"};
+    for (int k = 0; k < 2; ++k) {
+        const std::string text = o.out_dir + "/" + names[k] + ".txt";
+        {
+            std::ofstream out(text + ".tmp", std::ios::trunc);
+            for (const std::string& sentence : splits[k]) out << sentence << "\n";
+            if (!out) throw std::runtime_error("cannot write " + text);
+        }
+        fs::rename(text + ".tmp", text);
+        synth::SynthOptions s;
+        s.text_path = text;
+        s.voices = "train";
+        s.hours = 0.0;  // every sentence once
+        s.out_dir = o.out_dir + "/" + names[k];
+        s.jobs = o.jobs;
+        s.seed = o.seed + static_cast<uint64_t>(k);  // dev and test draw their voices independently
+        s.progress = o.progress;
+        const synth::SynthSummary summary = synth::run_synthesis(s);
+        std::fprintf(stderr, "rwkvt: %s set: %ld utterances, %.3f h in %s/manifest.jsonl\n", names[k], summary.already_done + summary.rendered,
+                     summary.audio_hours, s.out_dir.c_str());
+        failed += summary.failed;
+    }
+    return failed;
 }
 
 long make_asterisk_evalset(const std::string& out_dir, const std::string& shared_dir) {

@@ -1,4 +1,6 @@
-// Command lines for espeak-ng, flite, festival, pico2wave and RHVoice-test.
+// Command lines for espeak-ng, flite, festival, pico2wave and RHVoice (rwkvt-rhvoice or RHVoice-test).
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -50,6 +52,22 @@ std::string run_single(const std::vector<std::string>& argv, const std::string& 
     return "";
 }
 
+// rwkvt-rhvoice, which renders a whole batch with one RHVoice engine: beside the running program,
+// else where the build put it; "" when neither has it.
+const std::string& rhvoice_batch_program() {
+    static const std::string program = [] {
+        std::error_code ec;
+        const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+        for (const fs::path& dir : {ec ? fs::path() : self.parent_path(), fs::path(RWKVT_TOOLS_BUILD_DIR)}) {
+            if (dir.empty()) continue;
+            const fs::path candidate = dir / "rwkvt-rhvoice";
+            if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+        }
+        return std::string();
+    }();
+    return program;
+}
+
 }  // namespace
 
 double resample_pitch(const Voice& voice, const RenderJob& job) {
@@ -58,7 +76,11 @@ double resample_pitch(const Voice& voice, const RenderJob& job) {
     return job.pitch;
 }
 
-int batch_size(const Voice& voice) { return voice.engine == Engine::festival ? 24 : 1; }
+int batch_size(const Voice& voice) {
+    if (voice.engine == Engine::festival) return 24;
+    if (voice.engine == Engine::rhvoice && !rhvoice_batch_program().empty()) return 16;
+    return 1;
+}
 
 std::vector<std::string> render_batch(const Voice& voice, const std::vector<RenderJob>& jobs, const std::string& scratch) {
     std::vector<std::string> errors(jobs.size());
@@ -86,6 +108,30 @@ std::vector<std::string> render_batch(const Voice& voice, const std::vector<Rend
         for (size_t i = 0; i < jobs.size(); ++i)
             if (!fs::exists(jobs[i].raw_wav) || fs::file_size(jobs[i].raw_wav) <= 44)
                 errors[i] = "festival wrote no audio (status " + std::to_string(r.exit_code) + "): " + r.stderr_tail;
+        return errors;
+    }
+
+    if (voice.engine == Engine::rhvoice && !rhvoice_batch_program().empty()) {
+        const std::string batch = scratch + "/batch.tsv";
+        {
+            std::ofstream b(batch, std::ios::trunc);
+            // Normalised text holds no tabs or newlines; replace any so a line stays one utterance.
+            for (const RenderJob& j : jobs) {
+                std::string text = j.text;
+                for (char& c : text)
+                    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+                b << number(engine_tempo(j)) << '\t' << j.raw_wav << '\t' << text << '\n';
+            }
+            if (!b) throw std::runtime_error("cannot write " + batch);
+        }
+        for (const RenderJob& j : jobs) {
+            std::error_code ignored;
+            fs::remove(j.raw_wav, ignored);
+        }
+        const ProcessResult r = run_program({rhvoice_batch_program(), voice.id, batch}, "", scratch + "/stderr.txt");
+        for (size_t i = 0; i < jobs.size(); ++i)
+            if (!fs::exists(jobs[i].raw_wav) || fs::file_size(jobs[i].raw_wav) <= 44)
+                errors[i] = "rwkvt-rhvoice wrote no audio (status " + std::to_string(r.exit_code) + "): " + r.stderr_tail;
         return errors;
     }
 

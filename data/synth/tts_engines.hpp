@@ -19,8 +19,9 @@ struct RenderJob {
 // also speeds the audio up by the same factor. 1 for engines with a native pitch control.
 double resample_pitch(const Voice& voice, const RenderJob& job);
 
-// Utterances per engine process: festival starts slowly (~0.3 s to load a voice), so it renders many
-// utterances from one Scheme script; the others start in milliseconds and run one per process.
+// Utterances per engine process: festival (~0.3 s to load a voice) renders many from one Scheme
+// script and RHVoice (~0.13 s) many through rwkvt-rhvoice where the build has it; the others start
+// in milliseconds and run one per process.
 int batch_size(const Voice& voice);
 
 // Renders the jobs (all for `voice`) into their raw_wav files; `scratch` is a private folder for

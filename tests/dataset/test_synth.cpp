@@ -1,14 +1,18 @@
-// Synthesis: voice names and licences, the deterministic plan, and a small real render with
-// espeak-ng and flite (installed by tools/setup.sh) including resume after lost files.
+// Synthesis: voice names and licences, the deterministic plan, small real renders with espeak-ng,
+// flite and RHVoice (installed by tools/setup.sh) including resume after lost files, and the
+// held-out dev/test sets.
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <set>
 
 #include <doctest/doctest.h>
 
 #include "../../data/synth/plan.hpp"
 #include "model/scratch.hpp"
 #include "rwkvt/data/duration_check.hpp"
+#include "rwkvt/data/evalsets.hpp"
 #include "rwkvt/data/manifest.hpp"
 #include "rwkvt/data/synth.hpp"
 
@@ -16,6 +20,21 @@ using namespace rwkvt::data;
 using namespace rwkvt::data::synth;
 using rwkvt::test::error_of;
 using rwkvt::test::ScratchDir;
+
+namespace {
+
+// Renders DIR/text.txt with `voices` into DIR/out, quietly.
+SynthOptions render_options(const ScratchDir& dir, const std::string& voices, int jobs) {
+    SynthOptions o;
+    o.text_path = dir.file("text.txt");
+    o.voices = voices;
+    o.out_dir = dir.file("out");
+    o.jobs = jobs;
+    o.progress = false;
+    return o;
+}
+
+}  // namespace
 
 TEST_CASE("voice names: engines, presets, and non-commercial voices rejected") {
     const Voice v = parse_voice("espeak:en-gb+f3");
@@ -74,12 +93,7 @@ TEST_CASE("real render with espeak-ng and flite: 16 kHz files, manifest, resume"
     ScratchDir dir;
     std::ofstream(dir.file("text.txt")) << "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue background\n"
                                            "it's easy to tell the depth of a well\n";
-    SynthOptions o;
-    o.text_path = dir.file("text.txt");
-    o.voices = "espeak:en-us,flite:slt";
-    o.out_dir = dir.file("out");
-    o.jobs = 2;
-    o.progress = false;
+    SynthOptions o = render_options(dir, "espeak:en-us,flite:slt", 2);
     const SynthSummary first = run_synthesis(o);
     CHECK(first.planned == 3);
     CHECK(first.rendered == 3);
@@ -110,4 +124,75 @@ TEST_CASE("real render with espeak-ng and flite: 16 kHz files, manifest, resume"
 
     o.voices = "rhvoice:evgeniy-eng";
     CHECK(error_of([&] { run_synthesis(o); }).find("non-commercial") != std::string::npos);
+}
+
+TEST_CASE("RHVoice renders a batch, one file per sentence, at the planned tempo") {
+    if (!missing_requirement(parse_voice("rhvoice:slt")).empty()) {
+        MESSAGE("skipped: " << missing_requirement(parse_voice("rhvoice:slt")));
+        return;
+    }
+    ScratchDir dir;
+    // Sentences of very different lengths: a batch that mixed up its outputs would show it.
+    const std::vector<std::string> sentences = {"the birch canoe slid on the smooth planks",
+                                                "yes",
+                                                "the boy was there when the sun rose and a rod is used to catch pink salmon",
+                                                "glue the sheet to the dark blue background"};
+    {
+        std::ofstream text(dir.file("text.txt"));
+        for (const std::string& s : sentences) text << s << "\n";
+    }
+    SynthOptions o = render_options(dir, "rhvoice:slt", 1);
+    const SynthSummary summary = run_synthesis(o);
+    CHECK(summary.rendered == 4);
+    CHECK(summary.failed == 0);
+    const std::vector<Utterance> manifest = read_jsonl_manifest(dir.file("out/manifest.jsonl"));
+    REQUIRE(manifest.size() == 4);
+    CHECK(check_durations(manifest, 0.001).empty());
+    for (const Utterance& u : manifest) {
+        // About 6-25 characters a second of speech whatever the tempo (0.9-1.1) and pitch.
+        const double rate = static_cast<double>(u.text.size()) / u.duration;
+        INFO(u.text << ": " << u.duration << " s");
+        if (u.text.size() > 10) {
+            CHECK(rate > 6.0);
+            CHECK(rate < 25.0);
+        }
+    }
+    double longest = 0.0, shortest = 1e9;
+    for (const Utterance& u : manifest) {
+        if (u.text.size() > 60) longest = u.duration;
+        if (u.text == "yes") shortest = u.duration;
+    }
+    CHECK(longest > 3.0 * shortest);
+}
+
+TEST_CASE("held-out dev and test sets: alternate sentences, never shared, training voices") {
+    if (!missing_requirement(parse_voice("espeak:en-us")).empty()) {
+        MESSAGE("skipped: " << missing_requirement(parse_voice("espeak:en-us")));
+        return;
+    }
+    ScratchDir dir;
+    std::ofstream(dir.file("valid.txt")) << "the first held out sentence\nthe second held out sentence\n\n"
+                                            "the third held out sentence\nthe fourth held out sentence\nthe fifth one\n";
+    HeldoutOptions o;
+    o.text_path = dir.file("valid.txt");
+    o.out_dir = dir.file("sets");
+    o.sentences = 2;
+    o.jobs = 2;
+    o.progress = false;
+    CHECK(make_heldout_evalsets(o) == 0);
+    const std::vector<Utterance> dev = read_jsonl_manifest(dir.file("sets/dev/manifest.jsonl"));
+    const std::vector<Utterance> test = read_jsonl_manifest(dir.file("sets/test/manifest.jsonl"));
+    REQUIRE(dev.size() == 2);
+    REQUIRE(test.size() == 2);
+    std::set<std::string> dev_text, test_text;
+    for (const Utterance& u : dev) dev_text.insert(u.text);
+    for (const Utterance& u : test) test_text.insert(u.text);
+    CHECK(dev_text == std::set<std::string>{"the first held out sentence", "the third held out sentence"});
+    CHECK(test_text == std::set<std::string>{"the second held out sentence", "the fourth held out sentence"});
+    const std::vector<Voice> train = expand_voices("train");
+    for (const Utterance& u : dev)
+        CHECK(std::any_of(train.begin(), train.end(), [&](const Voice& v) { return v.name == u.speaker; }));
+
+    o.text_path = dir.file("missing.txt");
+    CHECK(error_of([&] { make_heldout_evalsets(o); }).find("cannot read held-out text") != std::string::npos);
 }

@@ -131,6 +131,7 @@ TEST_CASE("audio: resample") {
     std::vector<float> in(22050);
     for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(tone.at(i / 22050.0));
     check_matches_tone(rwkvt::resample(in, 22050, 16000), tone);
+    check_matches_tone(rwkvt::resample(in, 22050, 16000, rwkvt::ResampleQuality::fast), tone);
 }
 
 TEST_CASE("audio: missing, empty, corrupt and truncated files") {

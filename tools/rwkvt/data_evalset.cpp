@@ -1,4 +1,5 @@
-// rwkvt data evalset: evaluation sets made by one command each (Harvard with reserved voices, Asterisk).
+// rwkvt data evalset: evaluation sets made by one command each (held-out dev/test, Harvard with reserved
+// voices, Asterisk).
 #include <cstdio>
 
 #include "commands.hpp"
@@ -7,7 +8,7 @@
 namespace rwkvt::cli {
 
 void add_data_evalset(CLI::App& data) {
-    CLI::App* evalset = data.add_subcommand("evalset", "Make an evaluation set: harvard (reserved TTS voices) or asterisk (real telephone speech)");
+    CLI::App* evalset = data.add_subcommand("evalset", "Make an evaluation set: heldout (dev/test, training voices), harvard (reserved voices) or asterisk (real telephone speech)");
     evalset->require_subcommand(1);
 
     auto harvard = std::make_shared<data::HarvardOptions>();
@@ -18,6 +19,17 @@ void add_data_evalset(CLI::App& data) {
     h->add_option("--seed", harvard->seed, "Seed for voice, tempo and pitch choices")->capture_default_str();
     h->callback([harvard]() {
         if (data::make_harvard_evalset(*harvard) > 0) exit_status = 1;
+    });
+
+    auto heldout = std::make_shared<data::HeldoutOptions>();
+    CLI::App* d = evalset->add_subcommand("heldout", "Dev and test sets: held-out sentences (valid.txt of `rwkvt data text`) read by the training voices");
+    d->add_option("--text", heldout->text_path, "Held-out sentences, one per line (valid.txt)")->required();
+    d->add_option("--out", heldout->out_dir, "Output folder (dev/ and test/, each with audio/ and manifest.jsonl)")->required();
+    d->add_option("--sentences", heldout->sentences, "Sentences per split")->capture_default_str()->check(CLI::PositiveNumber);
+    d->add_option("--jobs", heldout->jobs, "Engine processes in parallel (0 = all cores)")->check(CLI::NonNegativeNumber);
+    d->add_option("--seed", heldout->seed, "Seed for voice, tempo and pitch choices")->capture_default_str();
+    d->callback([heldout]() {
+        if (data::make_heldout_evalsets(*heldout) > 0) exit_status = 1;
     });
 
     auto asterisk = std::make_shared<std::pair<std::string, std::string>>("", RWKVT_SHARED_DIR);

@@ -19,6 +19,21 @@ struct HarvardOptions {
 // Returns the number of failed utterances.
 long make_harvard_evalset(const HarvardOptions& options);
 
+struct HeldoutOptions {
+    std::string out_dir;
+    std::string text_path;  // held-out sentences: valid.txt from `rwkvt data text`
+    long sentences = 500;   // per split
+    int jobs = 0;
+    uint64_t seed = 1;
+    bool progress = true;
+};
+
+// Dev and test sets: unseen sentences read by the training voices. Alternate lines of the held-out
+// text go to OUT/dev.txt and OUT/test.txt (at most `sentences` each, so the two never share a
+// sentence), and each is rendered once into OUT/dev/manifest.jsonl and OUT/test/manifest.jsonl.
+// Returns the number of failed utterances.
+long make_heldout_evalsets(const HeldoutOptions& options);
+
 // Runs SHARED/eval/asterisk/fetch.sh OUT (Debian's asterisk-core-sounds-en-wav prompts) and converts
 // its OUT/manifest.tsv into OUT/manifest.jsonl (speaker "asterisk:allison", flag ok/check), after
 // checking every file's duration. Returns the number of utterances.
