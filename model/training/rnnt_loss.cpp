@@ -1,5 +1,7 @@
 #include "rnnt_loss.hpp"
 
+#include "log_add.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,17 +10,6 @@
 #include <vector>
 
 namespace rwkvt::train {
-
-namespace {
-
-double log_add(double a, double b) {
-    if (a == -std::numeric_limits<double>::infinity()) return b;
-    if (b == -std::numeric_limits<double>::infinity()) return a;
-    const double hi = std::max(a, b);
-    return hi + std::log1p(std::exp(std::min(a, b) - hi));
-}
-
-}  // namespace
 
 double rnnt_loss(const float* logits, int T, int U, int V, const int* labels, int blank, float* grad) {
     if (T < 1 || U < 0 || V < 2) throw std::invalid_argument("rnnt_loss: need T >= 1, U >= 0, V >= 2");

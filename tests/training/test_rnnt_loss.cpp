@@ -3,59 +3,18 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <functional>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
+#include "lattice_brute_force.hpp"
 #include "training/rnnt_loss.hpp"
 
+using rwkvt::test::brute_force_loss;
+using rwkvt::test::Lattice;
+using rwkvt::test::random_lattice;
 using rwkvt::train::rnnt_loss;
 
-namespace {
-
-// -log of the sum over all alignments: sequences of T blanks and U labels whose last step is the
-// blank at (T-1, U), each step's probability being the softmax of the node it leaves.
-double brute_force_loss(const std::vector<float>& logits, int T, int U, int V, const std::vector<int>& labels, int blank) {
-    auto log_prob = [&](int t, int u, int k) {
-        const float* z = logits.data() + (static_cast<size_t>(t) * (U + 1) + u) * V;
-        double sum = 0.0;
-        for (int j = 0; j < V; ++j) sum += std::exp(static_cast<double>(z[j]));
-        return z[k] - std::log(sum);
-    };
-    double total = 0.0;
-    std::function<void(int, int, double)> walk = [&](int t, int u, double lp) {
-        if (t == T - 1 && u == U) {
-            total += std::exp(lp + log_prob(t, u, blank));
-            return;
-        }
-        if (t < T - 1) walk(t + 1, u, lp + log_prob(t, u, blank));
-        if (u < U) walk(t, u + 1, lp + log_prob(t, u, labels[u]));
-    };
-    walk(0, 0, 0.0);
-    return -std::log(total);
-}
-
-struct Lattice {
-    int T, U, V, blank;
-    std::vector<float> logits;
-    std::vector<int> labels;
-};
-
-Lattice random_lattice(std::mt19937& rng, int T, int U, int V, float scale) {
-    Lattice l{T, U, V, static_cast<int>(rng() % V), {}, {}};
-    std::normal_distribution<float> n(0.0f, scale);
-    l.logits.resize(static_cast<size_t>(T) * (U + 1) * V);
-    for (float& z : l.logits) z = n(rng);
-    for (int u = 0; u < U; ++u) {
-        int k;
-        do k = static_cast<int>(rng() % V); while (k == l.blank);
-        l.labels.push_back(k);
-    }
-    return l;
-}
-
-}  // namespace
 
 TEST_CASE("RNN-T loss equals brute-force enumeration of all alignments") {
     std::mt19937 rng(1234);
@@ -63,7 +22,7 @@ TEST_CASE("RNN-T loss equals brute-force enumeration of all alignments") {
         const int T = 1 + static_cast<int>(rng() % 5), U = static_cast<int>(rng() % 4), V = 2 + static_cast<int>(rng() % 5);
         const Lattice l = random_lattice(rng, T, U, V, 2.0f);
         const double got = rnnt_loss(l.logits.data(), T, U, V, l.labels.data(), l.blank, nullptr);
-        const double want = brute_force_loss(l.logits, T, U, V, l.labels, l.blank);
+        const double want = brute_force_loss(l);
         CHECK(got == doctest::Approx(want).epsilon(1e-6));
     }
 }
@@ -78,9 +37,9 @@ TEST_CASE("RNN-T gradient equals central finite differences, also when written i
         for (size_t i = 0; i < l.logits.size(); ++i) {
             const float keep = l.logits[i], h = 1e-2f;
             l.logits[i] = keep + h;
-            const double up = brute_force_loss(l.logits, T, U, V, l.labels, l.blank);
+            const double up = brute_force_loss(l);
             l.logits[i] = keep - h;
-            const double down = brute_force_loss(l.logits, T, U, V, l.labels, l.blank);
+            const double down = brute_force_loss(l);
             l.logits[i] = keep;
             CHECK(grad[i] == doctest::Approx((up - down) / (2 * h)).epsilon(2e-3).scale(1.0));
         }
