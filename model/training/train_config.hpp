@@ -27,6 +27,8 @@
 //     eps: 1.0e-8
 //     grad_clip: 1.0
 //     ctc_lambda: 0.25                        # joint mode: loss = rnnt + ctc_lambda * ctc
+//     prune_range: 0                          # joint mode: pruned RNN-T over S label positions per
+//                                             # frame (5 is typical); 0 = the full lattice
 //   run:
 //     out_dir: runs/tiny                      # checkpoint.ckpt, metrics.jsonl, model.safetensors
 //     epochs: 10
@@ -78,6 +80,7 @@ struct TrainConfig {
     double beta1 = 0.9, beta2 = 0.99, eps = 1e-8;
     double grad_clip = 1.0;
     double ctc_lambda = 0.25;
+    int prune_range = 0;
 
     // run
     std::string out_dir;

@@ -507,7 +507,7 @@ void Trainer::step(const Batch& global) {
         } else {
             const SpeechBatch batch = collate_speech(load_features(mine, train_speech_, true), loaded_.config.n_mels, loaded_.config.blank_id);
             ids = batch.ids;
-            terms = speech_loss(model_, batch, options_.mode, normaliser, cfg_.ctc_lambda);
+            terms = speech_loss(model_, batch, options_.mode, normaliser, cfg_.ctc_lambda, cfg_.prune_range);
         }
         terms.total.backward();
     }
@@ -639,7 +639,7 @@ void Trainer::validate() {
             const SpeechBatch batch = collate_speech(load_features(indices, valid_speech_, false), loaded_.config.n_mels, loaded_.config.blank_id);
             double batch_tokens = 0;
             for (int i : indices) batch_tokens += valid_speech_[static_cast<size_t>(i)].tokens.size();
-            total += speech_loss(model_, batch, options_.mode, 1.0, cfg_.ctc_lambda).total.item<double>();
+            total += speech_loss(model_, batch, options_.mode, 1.0, cfg_.ctc_lambda, cfg_.prune_range).total.item<double>();
             tokens += batch_tokens;
             std::vector<std::string> hypotheses;
             if (options_.mode == Mode::Ctc) {
@@ -788,7 +788,7 @@ BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
         const SpeechBatch batch = collate_speech(utterances, config.n_mels, config.blank_id);
         const double features_done = seconds_since(start);
         optimizer.zero_grad();
-        LossTerms terms = speech_loss(model, batch, Mode::Joint, static_cast<double>(tokens * options.batch), 0.25);
+        LossTerms terms = speech_loss(model, batch, Mode::Joint, static_cast<double>(tokens * options.batch), 0.25, options.prune_range);
         terms.total.backward();
         torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
         optimizer.step();

@@ -44,6 +44,7 @@ struct BenchmarkOptions {
     double tokens_per_second = 3.0;  // label length (BPE pieces of read English speech are ~3/s)
     int steps = 4;               // timed steps after one warm-up step
     int threads = 0;             // 0 = all cores
+    int prune_range = 5;         // pruned RNN-T window (0 = the full lattice)
 };
 
 struct BenchmarkResult {

@@ -57,18 +57,19 @@ TextBatch collate_text(const std::vector<const std::vector<int>*>& token_lists, 
 namespace {
 
 // Per-utterance CTC losses (sums over each utterance's own frames).
-torch::Tensor ctc_losses(Transducer& model, const torch::Tensor& encoded, const torch::Tensor& encoded_lengths, const SpeechBatch& batch) {
-    const torch::Tensor log_probs = torch::log_softmax(model->ctc_logits(encoded), -1).transpose(0, 1);  // [T', B, V]
+torch::Tensor ctc_losses(Transducer& model, const torch::Tensor& ctc_logits, const torch::Tensor& encoded_lengths, const SpeechBatch& batch) {
+    const torch::Tensor log_probs = torch::log_softmax(ctc_logits, -1).transpose(0, 1);  // [T', B, V]
     return torch::ctc_loss(log_probs, batch.labels, encoded_lengths, batch.label_lengths, model->config().blank_id,
                            at::Reduction::None, /*zero_infinity=*/false);
 }
 
 }  // namespace
 
-LossTerms speech_loss(Transducer& model, const SpeechBatch& batch, Mode mode, double normaliser, double ctc_lambda) {
+LossTerms speech_loss(Transducer& model, const SpeechBatch& batch, Mode mode, double normaliser, double ctc_lambda, int prune_range) {
     LossTerms terms;
     auto [encoded, encoded_lengths] = model->encode(batch.features, batch.feature_lengths);
-    const torch::Tensor ctc = ctc_losses(model, encoded, encoded_lengths, batch).sum() / normaliser;
+    const torch::Tensor ctc_logits = model->ctc_logits(encoded);
+    const torch::Tensor ctc = ctc_losses(model, ctc_logits, encoded_lengths, batch).sum() / normaliser;
     terms.ctc = ctc.item<double>();
     if (mode == Mode::Ctc) {
         terms.total = ctc;
@@ -78,10 +79,23 @@ LossTerms speech_loss(Transducer& model, const SpeechBatch& batch, Mode mode, do
     const int blank = model->config().blank_id;
     const torch::Tensor start = torch::full({count, 1}, blank, torch::kInt64);
     const torch::Tensor predicted = model->predict(torch::cat({start, batch.labels}, 1));  // [B, U+1, C]
-    const torch::Tensor logits = model->joint(encoded, predicted);                         // [B, T', U+1, V]
-    // rnnt_loss_batch is the mean over the batch's utterances; times the count gives their sum.
-    const torch::Tensor rnnt =
-        rnnt_loss_batch(logits, batch.labels, encoded_lengths, batch.label_lengths, blank) * static_cast<double>(count) / normaliser;
+    torch::Tensor rnnt;  // the mean over the batch's utterances; times the count gives their sum
+    if (prune_range > 0) {
+        // Windows from the additive lattice of the CTC head (encoder only) and the joiner's language
+        // model (predictor only), then the full joiner inside them: [B, T', S, V].
+        torch::Tensor s_begin;
+        {
+            torch::NoGradGuard no_grad;
+            s_begin = pruning_bounds_batch(torch::log_softmax(ctc_logits, -1), torch::log_softmax(model->lm_logits(predicted), -1),
+                                           batch.labels, encoded_lengths, batch.label_lengths, prune_range, blank);
+        }
+        const torch::Tensor logits = model->joint_pruned(encoded, predicted, s_begin, prune_range);
+        rnnt = pruned_rnnt_loss_batch(logits, batch.labels, s_begin, encoded_lengths, batch.label_lengths, blank);
+    } else {
+        const torch::Tensor logits = model->joint(encoded, predicted);  // [B, T', U+1, V]
+        rnnt = rnnt_loss_batch(logits, batch.labels, encoded_lengths, batch.label_lengths, blank);
+    }
+    rnnt = rnnt * static_cast<double>(count) / normaliser;
     terms.rnnt = rnnt.item<double>();
     terms.total = rnnt + ctc_lambda * ctc;
     return terms;

@@ -47,7 +47,7 @@ struct LossTerms {
     torch::Tensor total;  // scalar with grad
     double rnnt = 0.0, ctc = 0.0, lm = 0.0;
 };
-LossTerms speech_loss(Transducer& model, const SpeechBatch& batch, Mode mode, double normaliser, double ctc_lambda);
+LossTerms speech_loss(Transducer& model, const SpeechBatch& batch, Mode mode, double normaliser, double ctc_lambda, int prune_range = 0);
 LossTerms text_loss(Transducer& model, const TextBatch& batch, double normaliser);
 
 // Greedy transducer decoding (algorithms.md) of one utterance's encoder output [T', C], at most

@@ -210,6 +210,17 @@ torch::Tensor TransducerImpl::joint(const torch::Tensor& enc, const torch::Tenso
     return joiner_from_hidden(e + g);
 }
 
+torch::Tensor TransducerImpl::joint_pruned(const torch::Tensor& enc, const torch::Tensor& pred, const torch::Tensor& s_begin, int S) {
+    const int64_t B = enc.size(0), T = enc.size(1), U1 = pred.size(1);
+    const torch::Tensor e = torch::linear(enc, p("joiner.enc_proj.weight"), p("joiner.enc_proj.bias")).unsqueeze(2);  // [B, T', 1, J]
+    const torch::Tensor g = torch::linear(pred, p("joiner.pred_proj.weight"));                                         // [B, U+1, J]
+    const int64_t J = g.size(2);
+    // Row u = s_begin + k of each frame's window, gathered from W_p p: [B, T', S, J].
+    const torch::Tensor rows = (s_begin.to(torch::kInt64).unsqueeze(2) + torch::arange(S, torch::kInt64)).clamp_max(U1 - 1);
+    const torch::Tensor g_window = g.unsqueeze(1).expand({B, T, U1, J}).gather(2, rows.unsqueeze(3).expand({B, T, S, J}));
+    return joiner_from_hidden(e + g_window);
+}
+
 torch::Tensor TransducerImpl::lm_logits(const torch::Tensor& pred) {
     // A zero encoder input leaves only the bias b1 of the encoder projection.
     return joiner_from_hidden(torch::linear(pred, p("joiner.pred_proj.weight")) + p("joiner.enc_proj.bias"));

@@ -45,6 +45,9 @@ public:
     torch::Tensor predict(const torch::Tensor& tokens);
     // Joiner over every (frame, token) pair: [B, T', C] x [B, U+1, C] -> [B, T', U+1, V] logits.
     torch::Tensor joint(const torch::Tensor& enc, const torch::Tensor& pred);
+    // Joiner in pruning windows only: s_begin [B, T'] (int64, rnnt_loss_batch.hpp) -> [B, T', S, V]
+    // logits at (t, s_begin[b, t] + k), positions past the padded U clamped to U.
+    torch::Tensor joint_pruned(const torch::Tensor& enc, const torch::Tensor& pred, const torch::Tensor& s_begin, int S);
     // The joiner with a zero encoder input (spec section 5, stage 2 language model): [B, U+1, V].
     torch::Tensor lm_logits(const torch::Tensor& pred);
 

@@ -19,7 +19,7 @@ void add_train(CLI::App& app) {
         int64_t stop_after = 0;
         // --benchmark
         std::string model_config = "model/configs/rwkvt-19m.yaml", format = "text";
-        int batch = 16, steps = 4, threads = 0;
+        int batch = 16, steps = 4, threads = 0, prune_range = 5;
         double seconds = 10.0, tokens_per_second = 3.0;
     };
     auto options = std::make_shared<Options>();
@@ -39,6 +39,7 @@ void add_train(CLI::App& app) {
     cmd->add_option("--seconds", options->seconds, "--benchmark: seconds of audio per utterance")->group("Benchmark");
     cmd->add_option("--tokens-per-second", options->tokens_per_second, "--benchmark: label length per second")->group("Benchmark");
     cmd->add_option("--steps", options->steps, "--benchmark: timed steps (after one warm-up step)")->group("Benchmark");
+    cmd->add_option("--prune-range", options->prune_range, "--benchmark: pruned RNN-T window, 0 = full lattice")->group("Benchmark");
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
     cmd->add_option("--format", options->format, "--benchmark: text | json")->group("Benchmark")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([options] {
@@ -50,16 +51,19 @@ void add_train(CLI::App& app) {
             b.tokens_per_second = options->tokens_per_second;
             b.steps = options->steps;
             b.threads = options->threads;
+            b.prune_range = options->prune_range;
             const train::BenchmarkResult r = train::run_benchmark(b);
             if (options->format == "json") {
                 std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
-                                                   {"threads", r.threads}, {"step_seconds_median", r.step_seconds_median},
+                                                   {"threads", r.threads}, {"prune_range", b.prune_range}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
                                                    {"features_share", r.features_share}}
                                         .dump()
                                         .c_str());
             } else {
-                std::printf("joint training, %s, %d x %.1f s per step, %d threads\n", b.model_config.c_str(), b.batch, b.seconds, r.threads);
+                const std::string loss = b.prune_range > 0 ? "pruned RNN-T (S = " + std::to_string(b.prune_range) + ")" : "full-lattice RNN-T";
+                std::printf("joint training, %s, %s, %d x %.1f s per step, %d threads\n", loss.c_str(), b.model_config.c_str(), b.batch,
+                            b.seconds, r.threads);
                 std::printf("  step (median of %d): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
                             b.steps, r.step_seconds_median, r.audio_hours_per_hour, 100.0 * r.features_share);
                 std::printf("  peak RSS: %.0f MB\n", r.peak_rss_mb);
