@@ -64,6 +64,7 @@ struct RunSettings {
     double batch_seconds = 6.0;
     int threads = 2;
     std::string extra_model;  // replaces the model section when set
+    std::string extra_optim;  // more lines of the optim section
 };
 
 inline std::string write_train_config(const ScratchDir& dir, const RunSettings& s, const std::string& name = "train.yaml") {
@@ -74,7 +75,7 @@ inline std::string write_train_config(const ScratchDir& dir, const RunSettings& 
         << (s.valid.empty() ? "" : "  valid: " + s.valid + "\n") << "  batch_seconds: " << s.batch_seconds << "\n"
         << "  buckets: 1\n"
         << "optim:\n  lr: " << s.lr << "\n  final_lr: " << (s.final_lr < 0 ? s.lr / 10 : s.final_lr) << "\n  warmup_steps: " << s.warmup
-        << "\n  ctc_lambda: 0.3\n  weight_decay: " << s.weight_decay << "\n  eps: " << s.eps << "\n"
+        << "\n  ctc_lambda: 0.3\n  weight_decay: " << s.weight_decay << "\n  eps: " << s.eps << "\n" << s.extra_optim
         << "run:\n  out_dir: " << s.out_dir << "\n  max_steps: " << s.max_steps << "\n  seed: 3\n  threads: " << s.threads << "\n"
         << "  log_every: 1\n  checkpoint_every: " << s.checkpoint_every << "\n  valid_every: " << s.valid_every << "\n";
     return dir.file(name);
