@@ -10,7 +10,7 @@ namespace rwkvt::data::synth {
 
 using augment::Rng;
 
-double estimated_seconds(const std::string& text) { return 0.4 + static_cast<double>(text.size()) / 15.0; }
+double estimated_seconds(const std::string& text) { return 0.4 + static_cast<double>(text.size()) / 18.5; }
 
 namespace {
 

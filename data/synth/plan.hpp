@@ -19,7 +19,8 @@ struct PlannedUtterance {
     std::string audio_path;  // absolute: OUT/audio/<voice>/<id>.<format>
 };
 
-// Rough speaking time of a sentence, for planning hours and the ETA (about 15 characters a second).
+// Rough speaking time of a sentence, for planning hours and the ETA: about 18.5 characters a second
+// plus 0.4 s of silence, fitted to 49 h of the training mix (41,819 utterances, tempo 0.85-1.15).
 double estimated_seconds(const std::string& text);
 
 // Sentences are taken in a seeded shuffled order (cycling if the hours need more than the text has),
