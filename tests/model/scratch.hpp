@@ -44,8 +44,10 @@ private:
     std::string path_;
 };
 
-// A new seed per run, so the tests see fresh inputs; callers print it with INFO() to reproduce.
+// A new seed per run, so the tests see fresh inputs; callers print it with INFO(), and
+// RWKVT_TEST_SEED=<that seed> replays a failing run.
 inline uint64_t fresh_seed() {
+    if (const char* fixed = std::getenv("RWKVT_TEST_SEED")) return std::strtoull(fixed, nullptr, 10);
     std::random_device device;
     return (static_cast<uint64_t>(device()) << 32) ^ device();
 }
