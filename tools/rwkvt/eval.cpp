@@ -249,6 +249,9 @@ void add_eval(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("eval", "Transcribe manifests (JSONL or TSV) and report WER, CER and RTFx overall, per speaker and per flag");
     cmd->add_option("--model", opt->recognizer.model_path, "Model file")->capture_default_str();
     cmd->add_option("--threads", opt->recognizer.threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most (greedy decoding)")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
     cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
