@@ -74,8 +74,12 @@ TEST_CASE("pruned batch loss with windows covering every label equals the full l
         train::pruned_rnnt_loss_batch(f.net->joint_pruned(f.enc, f.pred, s_begin, S), f.labels, s_begin, f.t_len, f.u_len, blank);
     pruned.backward();
     CHECK(pruned.item<double>() == doctest::Approx(full.item<double>()).epsilon(1e-5));
-    CHECK(torch::allclose(f.enc.grad(), enc_grad, 1e-4, 1e-6));
-    CHECK(torch::allclose(f.pred.grad(), pred_grad, 1e-4, 1e-6));
+    // The two losses sum the same terms in different orders: compare to float rounding of the largest.
+    auto relative_difference = [](const torch::Tensor& got, const torch::Tensor& want) {
+        return (got - want).abs().max().item<double>() / std::max(1e-30, want.abs().max().item<double>());
+    };
+    CHECK(relative_difference(f.enc.grad(), enc_grad) < 1e-5);
+    CHECK(relative_difference(f.pred.grad(), pred_grad) < 1e-5);
     CHECK(enc_grad.abs().sum().item<double>() > 0.0);
 }
 
