@@ -81,9 +81,10 @@ stage_eval() {
     local model="$repo/models/rwkvt-19m.safetensors"
     log "evaluation of $model"
     for set in heldout/test heldout/dev harvard asterisk; do
-        "$rwkvt" eval --model "$model" --baseline pocketsphinx --format json "$work/eval/$set/manifest.jsonl" \
-            > "$work/eval/$(echo "$set" | tr / -).json"
-        "$rwkvt" eval --model "$model" --baseline pocketsphinx "$work/eval/$set/manifest.jsonl" | tee "$work/eval/$(echo "$set" | tr / -).txt"
+        local name
+        name=$(echo "$set" | tr / -)
+        "$rwkvt" eval --model "$model" --baseline pocketsphinx --json-out "$work/eval/$name.json" "$work/eval/$set/manifest.jsonl" \
+            | tee "$work/eval/$name.txt"
     done
 }
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "model_file.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/data/external_program.hpp"
 #include "rwkvt/data/manifest.hpp"
@@ -240,7 +241,7 @@ void add_eval(CLI::App& app) {
         RecognizerOptions recognizer;
         int workers = 1;
         std::string format = "text";
-        std::string baseline;
+        std::string baseline, json_out;
         int worst = 10;
         std::vector<std::string> manifests;
     };
@@ -256,6 +257,7 @@ void add_eval(CLI::App& app) {
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
     cmd->add_option("--format", opt->format, "Report: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    cmd->add_option("--json-out", opt->json_out, "Also write the JSON report to this file (atomically), whatever --format says");
     cmd->add_option("--baseline", opt->baseline, "Also run a baseline recognizer on the same manifest")->check(CLI::IsMember({"pocketsphinx"}));
     cmd->add_option("--worst", opt->worst, "Worst utterances to list")->check(CLI::NonNegativeNumber)->capture_default_str();
     cmd->add_option("manifests", opt->manifests, "Manifests: JSON Lines (audio_filepath, duration, text, speaker) or TSV (path, transcript, flag)")
@@ -284,11 +286,13 @@ void add_eval(CLI::App& app) {
         for (System& system : systems) {
             for (const Scored& s : system.scored) system.failed += s.failed ? 1 : 0;
             const Report report = summarise(system, opt->worst);
-            if (opt->format == "json") json["systems"].push_back(system_json(system, report));
-            else print_text(system, report);
+            json["systems"].push_back(system_json(system, report));
+            if (opt->format == "text") print_text(system, report);
             if (system.failed > 0) exit_status = 1;
         }
-        if (opt->format == "json") std::printf("%s\n", json.dump(2).c_str());
+        const std::string text = json.dump(2) + "\n";
+        if (opt->format == "json") std::fputs(text.c_str(), stdout);
+        if (!opt->json_out.empty()) write_file_atomically(opt->json_out, {{text.data(), text.size()}});
     });
 }
 
