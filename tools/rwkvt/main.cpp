@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -24,6 +25,11 @@ int run_training_program(char** argv) {
         return 1;
     }
     argv[0] = const_cast<char*>(trainer.c_str());
+    // LibTorch's OpenMP threads and OpenBLAS's own threads share the cores; OpenMP threads that spin
+    // while waiting starve OpenBLAS. Sleeping waits made a 19M training step 1.4x faster (8.3 s
+    // against 12.0 s by default and 13.1 s spinning) on 2 cores. libgomp reads this when it loads,
+    // before main, hence here; a user's own setting wins.
+    setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
     execv(trainer.c_str(), argv);
     std::fprintf(stderr, "rwkvt: error: cannot run %s: %s\n", trainer.c_str(), std::strerror(errno));
     return 1;
