@@ -65,6 +65,24 @@ std::string harvard_from_stringr(const std::string& out_dir) {
     return path;
 }
 
+// Renders every line of `text` once with `voices` into OUT (audio/, manifest.jsonl), reports the
+// set on stderr as `what`, and returns the number of failed utterances.
+long render_every_sentence_once(const std::string& text, const std::string& voices, const std::string& out, int jobs, uint64_t seed,
+                                bool progress, const std::string& what) {
+    synth::SynthOptions s;
+    s.text_path = text;
+    s.voices = voices;
+    s.hours = 0.0;  // every sentence once
+    s.out_dir = out;
+    s.jobs = jobs;
+    s.seed = seed;
+    s.progress = progress;
+    const synth::SynthSummary summary = synth::run_synthesis(s);
+    std::fprintf(stderr, "rwkvt: %s: %ld utterances, %.3f h in %s/manifest.jsonl\n", what.c_str(), summary.already_done + summary.rendered,
+                 summary.audio_hours, out.c_str());
+    return summary.failed;
+}
+
 }  // namespace
 
 long make_harvard_evalset(const HarvardOptions& o) {
@@ -77,18 +95,7 @@ long make_harvard_evalset(const HarvardOptions& o) {
         text = o.out_dir + "/reserved-harvard.txt";
         if (!fs::exists(text)) text = harvard_from_stringr(o.out_dir);
     }
-    synth::SynthOptions s;
-    s.text_path = text;
-    s.voices = "reserved";
-    s.hours = 0.0;  // every sentence once
-    s.out_dir = o.out_dir;
-    s.jobs = o.jobs;
-    s.seed = o.seed;
-    s.progress = o.progress;
-    const synth::SynthSummary summary = synth::run_synthesis(s);
-    std::fprintf(stderr, "rwkvt: Harvard evaluation set: %ld utterances, %.3f h in %s/manifest.jsonl\n", summary.already_done + summary.rendered,
-                 summary.audio_hours, o.out_dir.c_str());
-    return summary.failed;
+    return render_every_sentence_once(text, "reserved", o.out_dir, o.jobs, o.seed, o.progress, "Harvard evaluation set");
 }
 
 long make_heldout_evalsets(const HeldoutOptions& o) {
@@ -118,18 +125,9 @@ long make_heldout_evalsets(const HeldoutOptions& o) {
             if (!out) throw std::runtime_error("cannot write " + text);
         }
         fs::rename(text + ".tmp", text);
-        synth::SynthOptions s;
-        s.text_path = text;
-        s.voices = "train";
-        s.hours = 0.0;  // every sentence once
-        s.out_dir = o.out_dir + "/" + names[k];
-        s.jobs = o.jobs;
-        s.seed = o.seed + static_cast<uint64_t>(k);  // dev and test draw their voices independently
-        s.progress = o.progress;
-        const synth::SynthSummary summary = synth::run_synthesis(s);
-        std::fprintf(stderr, "rwkvt: %s set: %ld utterances, %.3f h in %s/manifest.jsonl\n", names[k], summary.already_done + summary.rendered,
-                     summary.audio_hours, s.out_dir.c_str());
-        failed += summary.failed;
+        // dev and test draw their voices independently (seeds seed and seed + 1).
+        failed += render_every_sentence_once(text, "train", o.out_dir + "/" + names[k], o.jobs, o.seed + static_cast<uint64_t>(k), o.progress,
+                                             std::string(names[k]) + " set");
     }
     return failed;
 }
