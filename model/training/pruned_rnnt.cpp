@@ -7,11 +7,20 @@
 #include <string>
 #include <vector>
 
-#include "lattice.hpp"
+#include "log_add.hpp"
 
 namespace rwkvt::train {
 
 namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+void check_labels(int U, int V, const int* labels, int blank, const char* who) {
+    if (blank < 0 || blank >= V) throw std::invalid_argument(std::string(who) + ": blank id out of range");
+    for (int u = 0; u < U; ++u)
+        if (labels[u] < 0 || labels[u] >= V || labels[u] == blank)
+            throw std::invalid_argument(std::string(who) + ": label " + std::to_string(u) + " is blank or out of range");
+}
 
 // The lowest window start frame t may have and still let S-wide windows reach U by the last frame,
 // and the highest it may have after starting from 0 (both before clamping to [0, U+1-S]).
@@ -34,10 +43,25 @@ void pruning_bounds(const float* simple_blank, const float* simple_label, int T,
     // Forward-backward over the full simple lattice (cheap: no vocabulary dimension).
     const int U1 = U + 1;
     auto at = [&](int t, int u) { return static_cast<size_t>(t) * U1 + u; };
-    std::vector<double> alpha, beta;
-    lattice_forward_backward(
-        T, U, [&](int t, int u) { return static_cast<double>(simple_blank[at(t, u)]); },
-        [&](int t, int u) { return static_cast<double>(simple_label[static_cast<size_t>(t) * U + u]); }, alpha, beta);
+    auto lb = [&](int t, int u) { return static_cast<double>(simple_blank[at(t, u)]); };
+    auto ly = [&](int t, int u) { return static_cast<double>(simple_label[static_cast<size_t>(t) * U + u]); };
+    std::vector<double> alpha(static_cast<size_t>(T) * U1, kNegInf), beta(alpha.size(), kNegInf);
+    alpha[0] = 0.0;
+    for (int t = 0; t < T; ++t)
+        for (int u = 0; u < U1; ++u) {
+            if (t == 0 && u == 0) continue;
+            double a = kNegInf;
+            if (t > 0) a = log_add(a, alpha[at(t - 1, u)] + lb(t - 1, u));
+            if (u > 0) a = log_add(a, alpha[at(t, u - 1)] + ly(t, u - 1));
+            alpha[at(t, u)] = a;
+        }
+    for (int t = T - 1; t >= 0; --t)
+        for (int u = U; u >= 0; --u) {
+            double b = (t == T - 1 && u == U) ? lb(t, u) : kNegInf;
+            if (t < T - 1) b = log_add(b, beta[at(t + 1, u)] + lb(t, u));
+            if (u < U) b = log_add(b, beta[at(t, u + 1)] + ly(t, u));
+            beta[at(t, u)] = b;
+        }
     const double log_p = beta[0];
 
     std::vector<double> occupancy(U1);
@@ -88,7 +112,10 @@ double pruned_rnnt_loss(const float* logits, int T, int U, int S, int V, const i
         for (int k = 0; k < S && s_begin[t] + k <= U; ++k) {
             const int u = s_begin[t] + k;
             const float* z = logits + node(t, k) * V;
-            const double d = log_normaliser(z, V);
+            const double hi = *std::max_element(z, z + V);
+            double sum = 0.0;
+            for (int j = 0; j < V; ++j) sum += std::exp(z[j] - hi);
+            const double d = hi + std::log(sum);
             log_norm[node(t, k)] = d;
             lb[node(t, k)] = z[blank] - d;
             if (u < U) ly[node(t, k)] = z[labels[u]] - d;
@@ -122,13 +149,22 @@ double pruned_rnnt_loss(const float* logits, int T, int U, int S, int V, const i
                 std::fill(g, g + V, 0.0f);
                 continue;
             }
+            const float* z = logits + node(t, k) * V;
             const double a = alpha[node(t, k)];
             // Probability mass leaving this node by blank and by the next label, inside the band.
             double leave_blank = 0.0;
             if (t < T - 1 && slot(t + 1, u) >= 0) leave_blank = std::exp(a + lb[node(t, k)] + beta[node(t + 1, slot(t + 1, u))] - log_p);
             else if (t == T - 1 && u == U) leave_blank = std::exp(a + lb[node(t, k)] - log_p);
             const double leave_label = (u < U && k + 1 < S) ? std::exp(a + ly[node(t, k)] + beta[node(t, k + 1)] - log_p) : 0.0;
-            node_gradient(logits + node(t, k) * V, g, V, log_norm[node(t, k)], blank, leave_blank, u < U ? labels[u] : -1, leave_label);
+            const double occupancy = leave_blank + leave_label;
+            const double d = log_norm[node(t, k)];
+            const int label = u < U ? labels[u] : -1;
+            for (int j = 0; j < V; ++j) {
+                double value = occupancy * std::exp(z[j] - d);
+                if (j == blank) value -= leave_blank;
+                if (j == label) value -= leave_label;
+                g[j] = static_cast<float>(value);  // z[j] is read before g[j] is written: in place is safe
+            }
         }
     return -log_p;
 }

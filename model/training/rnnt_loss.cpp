@@ -1,16 +1,22 @@
 #include "rnnt_loss.hpp"
 
-#include "lattice.hpp"
+#include "log_add.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace rwkvt::train {
 
 double rnnt_loss(const float* logits, int T, int U, int V, const int* labels, int blank, float* grad) {
     if (T < 1 || U < 0 || V < 2) throw std::invalid_argument("rnnt_loss: need T >= 1, U >= 0, V >= 2");
-    check_labels(U, V, labels, blank, "rnnt_loss");
+    if (blank < 0 || blank >= V) throw std::invalid_argument("rnnt_loss: blank id out of range");
+    for (int u = 0; u < U; ++u)
+        if (labels[u] < 0 || labels[u] >= V || labels[u] == blank)
+            throw std::invalid_argument("rnnt_loss: label " + std::to_string(u) + " is blank or out of range");
 
     const int U1 = U + 1;
     auto at = [&](int t, int u) { return (static_cast<size_t>(t) * U1 + u); };
@@ -19,27 +25,60 @@ double rnnt_loss(const float* logits, int T, int U, int V, const int* labels, in
     for (int t = 0; t < T; ++t)
         for (int u = 0; u < U1; ++u) {
             const float* z = logits + at(t, u) * V;
-            const double d = log_normaliser(z, V);
+            const double hi = *std::max_element(z, z + V);
+            double sum = 0.0;
+            for (int k = 0; k < V; ++k) sum += std::exp(z[k] - hi);
+            const double d = hi + std::log(sum);
             log_norm[at(t, u)] = d;
             lb[at(t, u)] = z[blank] - d;
             ly[at(t, u)] = u < U ? z[labels[u]] - d : 0.0;
         }
-    std::vector<double> alpha, beta;
-    lattice_forward_backward(
-        T, U, [&](int t, int u) { return lb[at(t, u)]; }, [&](int t, int u) { return ly[at(t, u)]; }, alpha, beta);
+
+    const double neg_inf = -std::numeric_limits<double>::infinity();
+    std::vector<double> alpha(log_norm.size(), neg_inf), beta(log_norm.size(), neg_inf);
+    alpha[at(0, 0)] = 0.0;
+    for (int t = 0; t < T; ++t)
+        for (int u = 0; u < U1; ++u) {
+            if (t == 0 && u == 0) continue;
+            double a = neg_inf;
+            if (t > 0) a = log_add(a, alpha[at(t - 1, u)] + lb[at(t - 1, u)]);
+            if (u > 0) a = log_add(a, alpha[at(t, u - 1)] + ly[at(t, u - 1)]);
+            alpha[at(t, u)] = a;
+        }
+    for (int t = T - 1; t >= 0; --t)
+        for (int u = U; u >= 0; --u) {
+            if (t == T - 1 && u == U) {
+                beta[at(t, u)] = lb[at(t, u)];
+                continue;
+            }
+            double b = neg_inf;
+            if (t < T - 1) b = log_add(b, beta[at(t + 1, u)] + lb[at(t, u)]);
+            if (u < U) b = log_add(b, beta[at(t, u + 1)] + ly[at(t, u)]);
+            beta[at(t, u)] = b;
+        }
     const double log_p = beta[at(0, 0)];
     if (!grad) return -log_p;
 
     for (int t = 0; t < T; ++t)
         for (int u = 0; u < U1; ++u) {
             const size_t node = at(t, u);
+            const float* z = logits + node * V;
+            float* g = grad + node * V;
             const double a = alpha[node];
+            const double occupancy = std::exp(a + beta[node] - log_p);
             // Probability mass leaving this node by blank and by the next label.
             double leave_blank = 0.0;
             if (t < T - 1) leave_blank = std::exp(a + lb[node] + beta[at(t + 1, u)] - log_p);
             else if (u == U) leave_blank = std::exp(a + lb[node] - log_p);  // the final blank ends the lattice
             const double leave_label = u < U ? std::exp(a + ly[node] + beta[at(t, u + 1)] - log_p) : 0.0;
-            node_gradient(logits + node * V, grad + node * V, V, log_norm[node], blank, leave_blank, u < U ? labels[u] : -1, leave_label);
+            const double d = log_norm[node];
+            const int label = u < U ? labels[u] : -1;
+            for (int k = 0; k < V; ++k) {
+                double value = occupancy * std::exp(z[k] - d);
+                if (k == blank) value -= leave_blank;
+                if (k == label) value -= leave_label;
+                g[k] = static_cast<float>(value);  // z[k] is read before g[k] is written: in place is safe
+            }
         }
     return -log_p;
 }
