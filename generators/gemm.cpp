@@ -44,6 +44,10 @@ public:
     }
 
     void generate() {
+        rwkvt_gen::check_register_tile("gemm", get_target(), tile_vectors, tile_rows);
+        rwkvt_gen::check_at_least("gemm", "block_rows", block_rows, 1);
+        rwkvt_gen::check_at_least("gemm", "block_cols", block_cols, 1);
+
         // ---- Algorithm ----
         const Expr K = w_t.dim(1).extent();
         // The register tile always spans `rows` tokens (bound_extent below); tokens past the end

@@ -16,6 +16,10 @@ using namespace Halide;
 
 class Joiner : public Generator<Joiner> {
 public:
+    // Schedule parameters (schedules/): the register tile of the products (0: chosen from the target).
+    GeneratorParam<int> tile_vectors{"tile_vectors", 0};
+    GeneratorParam<int> tile_rows{"tile_rows", 0};
+
     Input<Buffer<float>> enc_proj{"enc_proj", 2};
     Input<Buffer<float>> pred_proj{"pred_proj", 2};
     Input<Buffer<float>> hidden_w_t{"hidden_w_t", 2};
@@ -33,7 +37,8 @@ public:
         h1(c, b) = max(enc_proj(c, min(b, last_e)) + pred_proj(c, min(b, last_p)), 0.0f);
         RDom rc(0, C, "rc"), rh(0, H, "rh");
         // Each product also exists one pair at a time (greedy decoding: B = 1), see schedule_util.h.
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        rwkvt_gen::check_register_tile("joiner", get_target(), tile_vectors, tile_rows);
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
         const Expr B = pred_proj.dim(1).extent(), V = out_w_t.dim(0).extent();
         const Expr hidden_single = B == 1 && H % rwkvt_gen::kRowWidth == 0;
         const Expr hidden_fast = B > 1 && H % tile.width() == 0;

@@ -8,6 +8,7 @@
 //   y(c, t) = (x(c, t) - mean_t) / sqrt(var_t + 1e-5) * weight(c) + bias(c), var biased.
 #include "Halide.h"
 #include "layer_norm.h"
+#include "schedule_util.h"
 
 namespace {
 
@@ -15,6 +16,9 @@ using namespace Halide;
 
 class LayerNorm : public Generator<LayerNorm> {
 public:
+    // Schedule parameter (schedules/): tokens per parallel task.
+    GeneratorParam<int> tokens_per_task{"tokens_per_task", 4};
+
     Input<Buffer<float>> x{"x", 2};
     Input<Buffer<float>> weight{"weight", 1};
     Input<Buffer<float>> bias{"bias", 1};
@@ -34,7 +38,8 @@ public:
         // ---- Schedule ----
         // Rows are independent: a few tokens per parallel task, channels vectorised.
         const int vec = natural_vector_size<float>();
-        y.split(t, to, t, 4, TailStrategy::GuardWithIf)
+        rwkvt_gen::check_at_least("layer_norm", "tokens_per_task", tokens_per_task, 1);
+        y.split(t, to, t, tokens_per_task, TailStrategy::GuardWithIf)
             .parallel(to)
             .vectorize(c, vec, TailStrategy::GuardWithIf);
         ln.schedule(y, t, vec);

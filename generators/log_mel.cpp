@@ -21,6 +21,10 @@ constexpr int kFrameLength = 400, kFrameShift = 160;
 
 class LogMel : public Generator<LogMel> {
 public:
+    // Schedule parameters (schedules/): the register tile of the products (0: chosen from the target).
+    GeneratorParam<int> tile_vectors{"tile_vectors", 0};
+    GeneratorParam<int> tile_rows{"tile_rows", 0};
+
     Input<Buffer<float>> samples{"samples", 1};
     Input<Buffer<float>> dft_cos{"dft_cos", 2};
     Input<Buffer<float>> dft_sin{"dft_sin", 2};
@@ -30,7 +34,8 @@ public:
     Output<Buffer<float>> features{"features", 2};
 
     void generate() {
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        rwkvt_gen::check_register_tile("log_mel", get_target(), tile_vectors, tile_rows);
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
         const int W = tile.width();
         const_false_ = samples.dim(0).extent() < 0;  // never: disables the single-row specialisation
 

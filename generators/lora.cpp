@@ -35,6 +35,10 @@ public:
                                {"value_residual", Kind::ValueResidual},
                                {"gate", Kind::Gate}}};
 
+    // Schedule parameters (schedules/): the register tile of the products (0: chosen from the target).
+    GeneratorParam<int> tile_vectors{"tile_vectors", 0};
+    GeneratorParam<int> tile_rows{"tile_rows", 0};
+
     Input<Buffer<float>> x{"x", 2};
     Input<Buffer<float>> down{"down", 2};
     Input<Buffer<float>> up{"up", 2};
@@ -60,7 +64,8 @@ public:
         RDom rc(0, C, "rc"), rd(0, D, "rd");
 
         // Each product also exists one token at a time for decode steps (see schedule_util.h).
-        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target());
+        rwkvt_gen::check_register_tile("lora", get_target(), tile_vectors, tile_rows);
+        const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
         const Expr T = x.dim(1).extent();
         const Expr hidden_single = T == 1 && D % rwkvt_gen::kRowWidth == 0;
         const Expr hidden_fast = T > 1 && D % tile.width() == 0;

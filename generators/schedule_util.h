@@ -34,6 +34,27 @@ inline RegisterTile register_tile(const Halide::Target& target, int vectors = 0,
     return tile;
 }
 
+// Schedule parameters come from data files (schedules/): a value that cannot work stops the build
+// with the kernel's and the parameter's name instead of producing a slow or wrong kernel.
+inline int vector_registers(const Halide::Target& target) {
+    return target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM ? 32 : 16;
+}
+
+inline void check_register_tile(const char* kernel, const Halide::Target& target, int vectors, int rows) {
+    _halide_user_assert(vectors >= 0 && rows >= 0) << kernel << ": tile_vectors=" << vectors << ", tile_rows=" << rows
+                                           << ": must be >= 0 (0: chosen from the target)\n";
+    const RegisterTile tile = register_tile(target, vectors, rows);
+    // The accumulators, one vector of weights per output vector and the broadcast input.
+    const int needed = tile.vectors * tile.rows + tile.vectors + 1;
+    _halide_user_assert(needed <= vector_registers(target))
+        << kernel << ": tile_rows=" << tile.rows << " with tile_vectors=" << tile.vectors << " needs " << needed
+        << " vector registers; the target has " << vector_registers(target) << "\n";
+}
+
+inline void check_at_least(const char* kernel, const char* name, int value, int minimum) {
+    _halide_user_assert(value >= minimum) << kernel << ": " << name << "=" << value << ": must be >= " << minimum << "\n";
+}
+
 // Schedules `prod` (pure + one update over `k`) to be computed per register tile inside `consumer`,
 // at loop level `at`. `fast` (a condition known at the consumer's specialisation) selects the
 // unrolled, fully vectorised update; otherwise the update guards the o tail (O not a multiple of the

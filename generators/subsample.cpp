@@ -15,6 +15,7 @@
 //   flat(co M2 + p2, j) = relu(b2 + sum_{kt, km, ci} w2 c1(ci, 2 p2 - 1 + km, 2 j + kt)),
 //   out of range mel positions and negative global rows are zero.
 #include "Halide.h"
+#include "schedule_util.h"
 
 namespace {
 
@@ -22,6 +23,12 @@ using namespace Halide;
 
 class Subsample : public Generator<Subsample> {
 public:
+    // Schedule parameters (schedules/): output rows per parallel task, and conv2's register tile of
+    // channel_vectors 8-lane channel groups x mel_block mel positions.
+    GeneratorParam<int> rows_per_task{"rows_per_task", 2};
+    GeneratorParam<int> channel_vectors{"channel_vectors", 2};
+    GeneratorParam<int> mel_block{"mel_block", 4};
+
     Input<Buffer<float>> features{"features", 2};
     Input<int> first_conv1_row{"first_conv1_row"};
     Input<Buffer<float>> conv1_w{"conv1_w", 4};
@@ -70,22 +77,26 @@ public:
         // task each): conv1 rows of the tile (2 per output row + 1 shared), then conv2 with a
         // register tile of two 8-lane channel groups x 4 mel positions, reduction outside the tile.
         const int lanes = 8;
+        rwkvt_gen::check_at_least("subsample", "rows_per_task", rows_per_task, 1);
+        rwkvt_gen::check_at_least("subsample", "channel_vectors", channel_vectors, 1);
+        rwkvt_gen::check_at_least("subsample", "mel_block", mel_block, 1);
         w1.compute_root().vectorize(co, lanes, TailStrategy::GuardWithIf);
         w2.compute_root().vectorize(co, lanes, TailStrategy::GuardWithIf);
 
-        flat.split(j, jo, j, 2, TailStrategy::GuardWithIf).parallel(jo);
+        flat.split(j, jo, j, rows_per_task, TailStrategy::GuardWithIf).parallel(jo);
         c1.compute_at(flat, jo).vectorize(co, lanes, TailStrategy::GuardWithIf);
         c1_sum.compute_at(flat, jo).vectorize(co, lanes, TailStrategy::GuardWithIf);
         c1_sum.update().reorder(co, r1.x, r1.y, p, r).vectorize(co, lanes, TailStrategy::GuardWithIf);
 
         c2_sum.compute_at(flat, jo)
-            .split(p, po, pi, 4, TailStrategy::GuardWithIf)
+            .split(p, po, pi, mel_block, TailStrategy::GuardWithIf)
             .reorder(co, pi, po, j)
             .vectorize(co, lanes, TailStrategy::GuardWithIf);
-        // 2 vectors x 4 mel positions = 8 independent accumulator chains (FMA latency x throughput).
+        // By hand: 2 vectors x 4 mel positions = 8 independent accumulator chains (FMA latency x
+        // throughput).
         c2_sum.update()
-            .split(co, coo, co, 2 * lanes, TailStrategy::GuardWithIf)
-            .split(p, po, pi, 4, TailStrategy::GuardWithIf)
+            .split(co, coo, co, channel_vectors * lanes, TailStrategy::GuardWithIf)
+            .split(p, po, pi, mel_block, TailStrategy::GuardWithIf)
             .reorder(co, pi, r2.z, r2.y, r2.x, po, coo, j)
             .vectorize(co, lanes)
             .unroll(co)

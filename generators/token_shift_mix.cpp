@@ -13,6 +13,7 @@
 //   xa = LN(x); prev(t) = t == 0 ? shift_in : xa(t-1); mixed(c, m, t) = xa + (prev - xa) mu(c, m).
 #include "Halide.h"
 #include "layer_norm.h"
+#include "schedule_util.h"
 
 namespace {
 
@@ -21,6 +22,9 @@ using namespace Halide;
 class TokenShiftMix : public Generator<TokenShiftMix> {
 public:
     GeneratorParam<int> mixes{"mixes", 6};
+
+    // Schedule parameter (schedules/): tokens per parallel task (their LN rows are shared by all mixes).
+    GeneratorParam<int> tokens_per_task{"tokens_per_task", 8};
 
     Input<Buffer<float>> x{"x", 2};
     Input<Buffer<float>> ln_weight{"ln_weight", 1};
@@ -55,7 +59,8 @@ public:
         // A tile of tokens per parallel task; the tile's LN rows (plus the one before it) are
         // computed once and reused by all mixes.
         const int vec = natural_vector_size<float>();
-        mixed.split(t, to, t, 8, TailStrategy::GuardWithIf)
+        rwkvt_gen::check_at_least("token_shift_mix", "tokens_per_task", tokens_per_task, 1);
+        mixed.split(t, to, t, tokens_per_task, TailStrategy::GuardWithIf)
             .reorder(c, m, t, to)
             .parallel(to)
             .vectorize(c, vec, TailStrategy::GuardWithIf);

@@ -29,6 +29,10 @@ using namespace Halide;
 class Wkv7 : public Generator<Wkv7> {
 public:
     GeneratorParam<int> head_size{"head_size", 32};
+    // Schedule parameters (schedules/): vector lanes over the value index (0: the target's natural
+    // width, at most N; must divide N), and whether the value vectors are unrolled in each step.
+    GeneratorParam<int> lanes{"lanes", 0};
+    GeneratorParam<bool> unroll_values{"unroll_values", true};
 
     Input<Buffer<float>> r{"r", 2};
     Input<Buffer<float>> w{"w", 2};
@@ -133,7 +137,8 @@ public:
         // The recurrence is sequential in t but independent per head: S is computed once for the
         // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 2N
         // steps of a token unrolled so that every select above folds away.
-        const int vec = std::min(natural_vector_size<float>(), N);
+        const int vec = lanes > 0 ? int(lanes) : std::min(natural_vector_size<float>(), N);
+        _halide_user_assert(vec <= N && N % vec == 0) << "wkv7: lanes=" << vec << " must divide head_size=" << N << "\n";
         for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_root().vectorize(j, vec).parallel(t);
         kk_norm2.compute_root().parallel(t);
         kk_norm2.update().parallel(t);
@@ -143,7 +148,8 @@ public:
         S.reorder(i, j, t, h).vectorize(i, vec).parallel(h);
         // The vectors of i are unrolled inside each step too, so the N / vec running sums sa stay in
         // registers through the whole straight-line token and their FMA chains interleave.
-        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(i).unroll(step.x).parallel(h);
+        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
+        if (unroll_values) S.update().unroll(i);
 
         // Per (head, token): readout, statistics and bonus, then the gated output vectorised over i.
         out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec).parallel(hc);

@@ -9,23 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernel_set.hpp"
 #include "rwkvt/profile.hpp"
-#include "rwkvt_channel_mix_shift.h"
-#include "rwkvt_gemm_bias.h"
-#include "rwkvt_gemm_plain.h"
-#include "rwkvt_gemm_relu_square.h"
-#include "rwkvt_gemm_residual.h"
-#include "rwkvt_joiner.h"
-#include "rwkvt_layer_norm.h"
-#include "rwkvt_log_mel.h"
-#include "rwkvt_lora_decay.h"
-#include "rwkvt_lora_gate.h"
-#include "rwkvt_lora_iclr.h"
-#include "rwkvt_lora_value_residual.h"
-#include "rwkvt_subsample.h"
-#include "rwkvt_time_mix_shift.h"
-#include "rwkvt_wkv7_n16.h"
-#include "rwkvt_wkv7_n32.h"
 
 namespace rwkvt {
 
@@ -99,7 +84,7 @@ void log_mel(const float* samples, size_t count, const PackedModel& m, Rows o) {
     const int mels = m.config.n_mels;
     const double flops = static_cast<double>(o.time) * (4.0 * 257 * 400 + 2.0 * 257 * mels);
     run("log_mel", flops, [&] {
-        return rwkvt_log_mel(in(samples, static_cast<int>(count)), in2(m.dft_cos, 257, 400), in2(m.dft_sin, 257, 400),
+        return active().log_mel(in(samples, static_cast<int>(count)), in2(m.dft_cos, 257, 400), in2(m.dft_sin, 257, 400),
                              in2(m.filterbank, mels, 257), in(m.feature_mean), in(m.feature_inv_std), out(o));
     });
 }
@@ -111,12 +96,12 @@ void subsample(Rows features, int first_conv1_row, const PackedModel& m, Rows o)
     ConstBuffer w1(m.conv1_weight.data(), 3, 3, 1, c.subsample_channels);
     ConstBuffer w2(m.conv2_weight.data(), 3, 3, c.subsample_channels, c.subsample_channels);
     run("subsample", flops, [&] {
-        return rwkvt_subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), out(o));
+        return active().subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), out(o));
     });
 }
 
 void layer_norm(Rows x, const Floats& weight, const Floats& bias, Rows o) {
-    run("layer_norm", 8.0 * x.channels * x.time, [&] { return rwkvt_layer_norm(in(x), in(weight), in(bias), out(o)); }, x.time);
+    run("layer_norm", 8.0 * x.channels * x.time, [&] { return active().layer_norm(in(x), in(weight), in(bias), out(o)); }, x.time);
 }
 
 void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& ln_bias, const float* shift_in,
@@ -128,11 +113,11 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
     const double flops = (8.0 + 2.0 * mixes) * C * T;
     if (mixes == 6) {
         run("time_mix_shift", flops, [&] {
-            return rwkvt_time_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
+            return active().time_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
         }, T);
     } else if (mixes == 1) {
         run("channel_mix_shift", flops, [&] {
-            return rwkvt_channel_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
+            return active().channel_mix_shift(in(x), in(ln_weight), in(ln_bias), in(shift_in, C), mu_buf, mixed_buf, shift_buf);
         }, T);
     } else {
         throw std::logic_error("token_shift_mix supports 1 or 6 mixes");
@@ -146,16 +131,16 @@ void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, R
     const double flops = 2.0 * a.time * layer.in * layer.out;
     switch (epilogue) {
         case Epilogue::Plain:
-            run("gemm", flops, [&] { return rwkvt_gemm_plain(in(a), w, out(o)); }, a.time);
+            run("gemm", flops, [&] { return active().gemm_plain(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Bias:
-            run("gemm_bias", flops, [&] { return rwkvt_gemm_bias(in(a), w, in(layer.bias), out(o)); }, a.time);
+            run("gemm_bias", flops, [&] { return active().gemm_bias(in(a), w, in(layer.bias), out(o)); }, a.time);
             break;
         case Epilogue::ReluSquare:
-            run("gemm_relu_square", flops, [&] { return rwkvt_gemm_relu_square(in(a), w, out(o)); }, a.time);
+            run("gemm_relu_square", flops, [&] { return active().gemm_relu_square(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Residual:
-            run("gemm_residual", flops, [&] { return rwkvt_gemm_residual(in(a), w, in(residual), out(o)); }, a.time);
+            run("gemm_residual", flops, [&] { return active().gemm_residual(in(a), w, in(residual), out(o)); }, a.time);
             break;
     }
 }
@@ -167,18 +152,18 @@ void lora(Lora kind, Rows x, const Floats& down, const Floats& up, const Floats&
     const double flops = 4.0 * x.time * C * D;
     switch (kind) {
         case Lora::Decay:
-            run("lora_decay", flops, [&] { return rwkvt_lora_decay(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
+            run("lora_decay", flops, [&] { return active().lora_decay(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
             break;
         case Lora::Iclr:
-            run("lora_iclr", flops, [&] { return rwkvt_lora_iclr(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
+            run("lora_iclr", flops, [&] { return active().lora_iclr(in(x), down_buf, up_buf, in(base), out(o)); }, x.time);
             break;
         case Lora::ValueResidual:
             run("lora_value_residual", flops, [&] {
-                return rwkvt_lora_value_residual(in(x), down_buf, up_buf, in(base), in(v), in(v_first), out(o));
+                return active().lora_value_residual(in(x), down_buf, up_buf, in(base), in(v), in(v_first), out(o));
             }, x.time);
             break;
         case Lora::Gate:
-            run("lora_gate", flops, [&] { return rwkvt_lora_gate(in(x), down_buf, up_buf, out(o)); }, x.time);
+            run("lora_gate", flops, [&] { return active().lora_gate(in(x), down_buf, up_buf, out(o)); }, x.time);
             break;
     }
 }
@@ -195,8 +180,8 @@ void wkv7(Rows r, Rows w, Rows k, Rows v, Rows a, Rows g, const PackedBlock& b, 
         return fn(in(r), in(w), in(k), in(v), in(a), in(g), in(b.k_k), in(b.k_a), r_k, in(b.ln_x_weight),
                   in(b.ln_x_bias), s_in, out(o), s_out);
     };
-    if (N == 16) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n16); }, r.time);
-    else if (N == 32) run("wkv7", flops, [&] { return call(rwkvt_wkv7_n32); }, r.time);
+    if (N == 16) run("wkv7", flops, [&] { return call(active().wkv7_n16); }, r.time);
+    else if (N == 32) run("wkv7", flops, [&] { return call(active().wkv7_n32); }, r.time);
     else throw std::runtime_error("no WKV-7 kernel was built for head size " + std::to_string(N));
 }
 
@@ -204,7 +189,7 @@ void joiner(Rows enc_proj, Rows pred_proj, const PackedModel& m, Rows logits) {
     const int C = m.config.width, V = m.config.vocab_size;
     const double flops = 2.0 * logits.time * (static_cast<double>(C) * C + static_cast<double>(C) * V);
     run("joiner", flops, [&] {
-        return rwkvt_joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
+        return active().joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
                             in2(m.joiner_out.w_t, V, C), in(m.joiner_out.bias), out(logits));
     }, logits.time);
 }

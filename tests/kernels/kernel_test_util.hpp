@@ -11,10 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "kernel_set.hpp"
 #include "reference/reference.hpp"
 #include "support/test_models.hpp"
 
 namespace rwkvt::kernel_test {
+
+// The kernel variant under test: the one the runtime would choose, or RWKVT_KERNELS's.
+inline const rt::kernels::KernelSet& kernels() { return rt::kernels::active(); }
 
 using Buffer = Halide::Runtime::Buffer<float>;
 using ref::Mat;

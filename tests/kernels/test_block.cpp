@@ -4,15 +4,6 @@
 #include <doctest/doctest.h>
 
 #include "kernel_test_util.hpp"
-#include "rwkvt_channel_mix_shift.h"
-#include "rwkvt_layer_norm.h"
-#include "rwkvt_lora_decay.h"
-#include "rwkvt_lora_gate.h"
-#include "rwkvt_lora_iclr.h"
-#include "rwkvt_lora_value_residual.h"
-#include "rwkvt_time_mix_shift.h"
-#include "rwkvt_wkv7_n16.h"
-#include "rwkvt_wkv7_n32.h"
 
 using namespace rwkvt;
 using namespace rwkvt::kernel_test;
@@ -66,7 +57,7 @@ TEST_CASE("layer_norm kernel equals ref::layer_norm (relative error <= 1e-4)") {
             const Vec w = vector(m, "encoder.blocks.0.ln0.weight"), b = vector(m, "encoder.blocks.0.ln0.bias");
             Mat want(T, C), got(T, C);
             for (int t = 0; t < T; ++t) want.row(t) = ref::layer_norm(x.row(t).transpose(), w, b).transpose();
-            REQUIRE(rwkvt_layer_norm(rows(x), dense(w.data(), {C}), dense(b.data(), {C}), rows(got)) == 0);
+            REQUIRE(kernels().layer_norm(rows(x), dense(w.data(), {C}), dense(b.data(), {C}), rows(got)) == 0);
             CHECK(relative_error(got, want) <= kTolerance);
         }
     }
@@ -97,7 +88,7 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
                     for (int i = 0; i < 6; ++i) mu.row(i) = vector(m, p(mixes[i])).transpose();
                     std::vector<float> mixed(static_cast<size_t>(T) * 6 * C);
                     Vec shift_out(C);
-                    REQUIRE(rwkvt_time_mix_shift(rows(x), dense(tensor(m, p("ln1.weight")).data, {C}),
+                    REQUIRE(kernels().time_mix_shift(rows(x), dense(tensor(m, p("ln1.weight")).data, {C}),
                                                  dense(tensor(m, p("ln1.bias")).data, {C}), dense(shift_in.data(), {C}),
                                                  rows(mu), dense(mixed, {C, 6, T}), dense(shift_out.data(), {C})) == 0);
                     Vec ref::TimeMixTerms::*members[] = {&ref::TimeMixTerms::x_r, &ref::TimeMixTerms::x_w,
@@ -124,17 +115,17 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
                     Mat got(T, C);
                     {
                         auto [down, up] = lora_in("att.w1", "att.w2", D);
-                        REQUIRE(rwkvt_lora_decay(mix(1), down, up, dense(tensor(m, p("att.w0")).data, {C}), rows(got)) == 0);
+                        REQUIRE(kernels().lora_decay(mix(1), down, up, dense(tensor(m, p("att.w0")).data, {C}), rows(got)) == 0);
                         CHECK_MESSAGE(relative_error(got, stacked(want, &ref::TimeMixTerms::w)) <= kTolerance, "decay");
                     }
                     {
                         auto [down, up] = lora_in("att.a1", "att.a2", D);
-                        REQUIRE(rwkvt_lora_iclr(mix(4), down, up, dense(tensor(m, p("att.a0")).data, {C}), rows(got)) == 0);
+                        REQUIRE(kernels().lora_iclr(mix(4), down, up, dense(tensor(m, p("att.a0")).data, {C}), rows(got)) == 0);
                         CHECK_MESSAGE(relative_error(got, stacked(want, &ref::TimeMixTerms::a)) <= kTolerance, "iclr");
                     }
                     {
                         auto [down, up] = lora_in("att.g1", "att.g2", D);
-                        REQUIRE(rwkvt_lora_gate(mix(5), down, up, rows(got)) == 0);
+                        REQUIRE(kernels().lora_gate(mix(5), down, up, rows(got)) == 0);
                         CHECK_MESSAGE(relative_error(got, stacked(want, &ref::TimeMixTerms::g)) <= kTolerance, "gate");
                     }
                     // Raw key and value (the GEMMs of step 3 are tested in test_gemm.cpp).
@@ -142,7 +133,7 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
                     const Mat v_raw = stacked(want, &ref::TimeMixTerms::x_v) * matrix(m, p("att.value.weight")).transpose();
                     if (l > 0) {
                         auto [down, up] = lora_in("att.v1", "att.v2", D);
-                        REQUIRE(rwkvt_lora_value_residual(mix(3), down, up, dense(tensor(m, p("att.v0")).data, {C}),
+                        REQUIRE(kernels().lora_value_residual(mix(3), down, up, dense(tensor(m, p("att.v0")).data, {C}),
                                                           rows(v_raw), rows(want.v_first), rows(got)) == 0);
                         CHECK_MESSAGE(relative_error(got, stacked(want, &ref::TimeMixTerms::v)) <= kTolerance, "value residual");
                     }
@@ -166,7 +157,7 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
                                          stacked(want, &ref::TimeMixTerms::g)};
                     for (int i = 0; i < 6; ++i) terms.middleCols(i * C, C) = parts[i];
                     auto term = [&](int i) { return rows(terms.data() + i * C, C, T, 6 * C); };
-                    auto wkv = N == 16 ? rwkvt_wkv7_n16 : rwkvt_wkv7_n32;
+                    auto wkv = N == 16 ? kernels().wkv7_n16 : kernels().wkv7_n32;
                     REQUIRE((N == 16 || N == 32));
                     REQUIRE(wkv(term(0), term(1), term(2), term(3), term(4), term(5), dense(tensor(m, p("att.k_k")).data, {C}),
                                 dense(tensor(m, p("att.k_a")).data, {C}), dense(tensor(m, p("att.r_k")).data, {N, H}),
@@ -201,7 +192,7 @@ TEST_CASE("channel mix shift kernel equals LN2 + token shift of the reference (r
             }
             Mat got(T, C);
             Vec shift_out(C);
-            REQUIRE(rwkvt_channel_mix_shift(rows(x), dense(w.data(), {C}), dense(b.data(), {C}), dense(shift_in.data(), {C}),
+            REQUIRE(kernels().channel_mix_shift(rows(x), dense(w.data(), {C}), dense(b.data(), {C}), dense(shift_in.data(), {C}),
                                             dense(mu.data(), {C, 1}), dense(got.data(), {C, 1, T}),
                                             dense(shift_out.data(), {C})) == 0);
             CHECK(relative_error(got, want) <= kTolerance);

@@ -4,16 +4,13 @@
 
 #include "frontend_tables.hpp"
 #include "kernel_test_util.hpp"
-#include "rwkvt_gemm_bias.h"
-#include "rwkvt_log_mel.h"
-#include "rwkvt_subsample.h"
 
 using namespace rwkvt;
 using namespace rwkvt::kernel_test;
 
 namespace {
 
-// The DFT tables of the rwkvt_log_mel contract: [400][257], Hann window folded in.
+// The DFT tables of the log_mel kernel contract: [400][257], Hann window folded in.
 struct DftTables {
     std::vector<float> cos_table, sin_table;
     DftTables() : cos_table(kFrameLength * kSpectrumBins), sin_table(kFrameLength * kSpectrumBins) {
@@ -35,7 +32,7 @@ Mat kernel_log_mel(const Model& m, const std::vector<float>& samples, int frames
     std::vector<float> inv_std(M);
     for (int i = 0; i < M; ++i) inv_std[i] = 1.0f / tensor(m, "frontend.feature_std").data[i];
     Mat out(frames, M);
-    const int rc = rwkvt_log_mel(dense(samples, {static_cast<int>(samples.size())}),
+    const int rc = kernels().log_mel(dense(samples, {static_cast<int>(samples.size())}),
                                  dense(dft.cos_table, {kSpectrumBins, kFrameLength}),
                                  dense(dft.sin_table, {kSpectrumBins, kFrameLength}),
                                  dense(filterbank, {M, kSpectrumBins}), dense(mean.data, {M}), dense(inv_std, {M}),
@@ -44,7 +41,7 @@ Mat kernel_log_mel(const Model& m, const std::vector<float>& samples, int frames
     return out;
 }
 
-// rwkvt_subsample then the Linear (rwkvt_gemm_bias) for output rows [j0, j0 + J), reading the
+// The subsample kernel then the Linear (gemm_bias) for output rows [j0, j0 + J), reading the
 // utterance's features as the streaming runtime does: 6 rows of left context, zeros before row 0.
 Mat kernel_subsample(const Model& m, const Mat& features, int j0, int J) {
     const ModelConfig& c = m.config;
@@ -57,11 +54,11 @@ Mat kernel_subsample(const Model& m, const Mat& features, int j0, int J) {
     const Tensor &w2 = tensor(m, "encoder.subsample.conv2.weight"), &b2 = tensor(m, "encoder.subsample.conv2.bias");
     const int F1 = c.subsample_channels;
     Mat flat(J, c.subsample_flat());
-    REQUIRE(rwkvt_subsample(rows(local), 2 * j0 - 2, dense(w1.data, {3, 3, 1, F1}), dense(b1.data, {F1}),
+    REQUIRE(kernels().subsample(rows(local), 2 * j0 - 2, dense(w1.data, {3, 3, 1, F1}), dense(b1.data, {F1}),
                             dense(w2.data, {3, 3, F1, F1}), dense(b2.data, {F1}), rows(flat)) == 0);
     const Mat w_t = transposed(m, "encoder.subsample.out.weight");
     Mat out(J, c.width);
-    REQUIRE(rwkvt_gemm_bias(rows(flat), rows(w_t), dense(tensor(m, "encoder.subsample.out.bias").data, {c.width}),
+    REQUIRE(kernels().gemm_bias(rows(flat), rows(w_t), dense(tensor(m, "encoder.subsample.out.bias").data, {c.width}),
                             rows(out)) == 0);
     return out;
 }

@@ -3,10 +3,6 @@
 #include <doctest/doctest.h>
 
 #include "kernel_test_util.hpp"
-#include "rwkvt_gemm_bias.h"
-#include "rwkvt_gemm_plain.h"
-#include "rwkvt_gemm_relu_square.h"
-#include "rwkvt_gemm_residual.h"
 
 using namespace rwkvt;
 using namespace rwkvt::kernel_test;
@@ -42,20 +38,20 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
         const Mat product = (a_rows.cast<double>() * w.transpose().cast<double>()).cast<float>();
 
         Mat out(s.T, s.O);
-        REQUIRE(rwkvt_gemm_plain(a, rows(w_t), rows(out)) == 0);
+        REQUIRE(kernels().gemm_plain(a, rows(w_t), rows(out)) == 0);
         CHECK(relative_error(out, product) <= kTolerance);
 
-        REQUIRE(rwkvt_gemm_bias(a, rows(w_t), dense(bias.data(), {s.O}), rows(out)) == 0);
+        REQUIRE(kernels().gemm_bias(a, rows(w_t), dense(bias.data(), {s.O}), rows(out)) == 0);
         CHECK(relative_error(out, Mat(product.rowwise() + bias.transpose())) <= kTolerance);
 
-        REQUIRE(rwkvt_gemm_relu_square(a, rows(w_t), rows(out)) == 0);
+        REQUIRE(kernels().gemm_relu_square(a, rows(w_t), rows(out)) == 0);
         CHECK(relative_error(out, Mat(product.cwiseMax(0.0f).cwiseAbs2())) <= kTolerance);
 
-        REQUIRE(rwkvt_gemm_residual(a, rows(w_t), rows(residual), rows(out)) == 0);
+        REQUIRE(kernels().gemm_residual(a, rows(w_t), rows(residual), rows(out)) == 0);
         CHECK(relative_error(out, Mat(residual + product)) <= kTolerance);
         if (s.O % 32 == 0) {  // in place, as the runtime does for x += W_o y
             Mat x = residual;
-            REQUIRE(rwkvt_gemm_residual(a, rows(w_t), rows(x), rows(x)) == 0);
+            REQUIRE(kernels().gemm_residual(a, rows(w_t), rows(x), rows(x)) == 0);
             CHECK(relative_error(x, Mat(residual + product)) <= kTolerance);
         }
     }

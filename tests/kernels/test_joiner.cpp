@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include "kernel_test_util.hpp"
-#include "rwkvt_joiner.h"
 
 using namespace rwkvt;
 using namespace rwkvt::kernel_test;
@@ -29,7 +28,7 @@ TEST_CASE("joiner kernel equals ref::joiner_logits (relative error <= 1e-4)") {
                     want.row(b) = ref::joiner_logits(m, e.row(broadcast ? 0 : b).transpose(), g.row(b).transpose()).transpose();
                 Mat got(B, V);
                 Buffer enc = broadcast ? rows(enc_proj.data(), C, B, 0) : rows(enc_proj);
-                REQUIRE(rwkvt_joiner(enc, rows(pred_proj), rows(hidden_w_t), dense(tensor(m, "joiner.hidden.bias").data, {C}),
+                REQUIRE(kernels().joiner(enc, rows(pred_proj), rows(hidden_w_t), dense(tensor(m, "joiner.hidden.bias").data, {C}),
                                      rows(out_w_t), dense(tensor(m, "joiner.out.bias").data, {V}), rows(got)) == 0);
                 CHECK(relative_error(got, want) <= kTolerance);
             }

@@ -1,22 +1,51 @@
-// rwkvt info: what a model file holds: config, parameters per part, state size, tokenizer.
+// rwkvt info: what a model file holds: config, parameters per part, state size, tokenizer; with
+// --kernels, the kernel variants built and the one this CPU runs.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "rwkvt/kernel_variants.hpp"
 #include "rwkvt/recognizer.hpp"
 
 namespace rwkvt::cli {
 
+namespace {
+
+void print_kernel_variants(bool json) {
+    const std::vector<KernelVariantInfo> variants = kernel_variants();
+    if (json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& v : variants)
+            j.push_back({{"variant", v.name}, {"halide_target", v.halide_target}, {"cpu_can_run", v.cpu_can_run}, {"active", v.active}});
+        std::printf("%s\n", nlohmann::json{{"kernel_variants", j}}.dump(2).c_str());
+        return;
+    }
+    std::printf("kernel variants (best first; RWKVT_KERNELS=<variant> forces one):\n");
+    for (const auto& v : variants)
+        std::printf("  %-2s %-12s %-10s %s\n", v.active ? "*" : "", v.name.c_str(), v.cpu_can_run ? "runs here" : "not here",
+                    v.halide_target.c_str());
+}
+
+}  // namespace
+
 void add_info(CLI::App& app) {
     struct Options {
         std::string model, format = "text";
+        bool kernels = false;
     };
     auto opt = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("info", "Describe a model file");
-    cmd->add_option("model", opt->model, "Model file")->required();
+    cmd->add_option("model", opt->model, "Model file (not needed with --kernels)");
+    cmd->add_flag("--kernels", opt->kernels, "List the kernel variants built, which this CPU can run and which one runs "
+                                             "(RWKVT_KERNELS=<name> forces one)");
     cmd->add_option("--format", opt->format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([opt]() {
+        if (opt->kernels) {
+            print_kernel_variants(opt->format == "json");
+            if (opt->model.empty()) return;
+        }
+        if (opt->model.empty()) throw CLI::ValidationError("info", "a model file is required (or --kernels)");
         RecognizerOptions ro;
         ro.model_path = opt->model;
         ro.threads = 1;
