@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu_features.hpp"
+
 namespace rwkvt::rt::kernels {
 
 template <typename... Args>
@@ -40,8 +42,6 @@ struct KernelSet {
 
 // The variants this library was built with, best first.
 const std::vector<const KernelSet*>& built_variants();
-// Whether this CPU (and its operating system) can run a variant's instructions.
-bool cpu_can_run(const std::string& variant);
 // The variant this process uses (chosen on first call). Throws if RWKVT_KERNELS names a variant
 // that was not built or that this CPU cannot run.
 const KernelSet& active();

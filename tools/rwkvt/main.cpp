@@ -1,6 +1,7 @@
 // rwkvt: transcribe audio with an RWKV-T model, inspect and create model files, make data, evaluate
 // and benchmark. `rwkvt train` and `rwkvt export` run the separate rwkvt-train program, so this
-// process never loads LibTorch (it would cost ~150 MB of memory before the first sample).
+// process never loads LibTorch (it would cost ~150 MB of memory before the first sample); `rwkvt
+// tune` runs rwkvt-tune, which alone links libHalide.
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,11 +15,25 @@
 
 namespace {
 
-// Replaces this process with rwkvt-train from the same folder, passing the arguments on.
-int run_training_program(char** argv) {
+// The path of a program installed beside this one.
+std::filesystem::path sibling(char** argv, const char* name) {
     std::error_code ec;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    const std::filesystem::path trainer = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "rwkvt-train";
+    return (ec ? std::filesystem::path(argv[0]) : self).parent_path() / name;
+}
+
+// Replaces this process with `program`, passing the subcommand and its arguments on.
+int run_program(const std::filesystem::path& program, int argc, char** argv) {
+    argv[1] = const_cast<char*>(program.c_str());
+    (void)argc;
+    execv(program.c_str(), argv + 1);
+    std::fprintf(stderr, "rwkvt: error: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
+    return 1;
+}
+
+// Replaces this process with rwkvt-train from the same folder, passing the arguments on.
+int run_training_program(char** argv) {
+    const std::filesystem::path trainer = sibling(argv, "rwkvt-train");
     if (!std::filesystem::exists(trainer)) {
         std::fprintf(stderr, "rwkvt: error: '%s' needs %s, which this build lacks (LibTorch was not found: run tools/setup.sh and rebuild)\n",
                      argv[1], trainer.c_str());
@@ -40,8 +55,10 @@ int run_training_program(char** argv) {
 int main(int argc, char** argv) {
     if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export"))
         return run_training_program(argv);
+    if (argc > 1 && std::string(argv[1]) == "tune") return run_program(sibling(argv, "rwkvt-tune"), argc, argv);
     CLI::App app{"rwkvt: a streaming RWKV-7 transducer speech recognizer"};
-    app.footer("Training: `rwkvt train ...` and `rwkvt export ...` (see `rwkvt train --help`) run rwkvt-train.");
+    app.footer("Training: `rwkvt train ...` and `rwkvt export ...` (see `rwkvt train --help`) run rwkvt-train.\n"
+               "Tuning: `rwkvt tune ...` (see `rwkvt tune --help`) runs rwkvt-tune.");
     app.require_subcommand(1);
     rwkvt::cli::add_transcribe(app);
     rwkvt::cli::add_info(app);

@@ -1,0 +1,55 @@
+#include "interleaved_timing.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+namespace rwkvt::tune {
+
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double quantile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+std::vector<Timing> time_interleaved(const std::vector<std::function<void()>>& calls, int rounds, double sample_seconds,
+                                     unsigned seed) {
+    const size_t n = calls.size();
+    // Calls per sample, from one warm-up call each (which also pays any first-call costs).
+    std::vector<int> repeats(n, 1);
+    for (size_t i = 0; i < n; ++i) {
+        const double start = now();
+        calls[i]();
+        const double once = std::max(now() - start, 1e-7);
+        repeats[i] = std::max(1, static_cast<int>(sample_seconds / once));
+    }
+    std::vector<std::vector<double>> samples(n);
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::mt19937 rng(seed);
+    for (int r = 0; r < rounds; ++r) {
+        std::shuffle(order.begin(), order.end(), rng);
+        for (size_t i : order) {
+            const double start = now();
+            for (int k = 0; k < repeats[i]; ++k) calls[i]();
+            samples[i].push_back((now() - start) / repeats[i]);
+        }
+    }
+    std::vector<Timing> out(n);
+    for (size_t i = 0; i < n; ++i) {
+        out[i].seconds = quantile(samples[i], 0.5);
+        out[i].spread = (quantile(samples[i], 0.75) - quantile(samples[i], 0.25)) / out[i].seconds;
+    }
+    return out;
+}
+
+}  // namespace rwkvt::tune

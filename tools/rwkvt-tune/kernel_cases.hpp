@@ -1,0 +1,47 @@
+// What the tuner tunes: for every kernel of the model config, the shapes the runtime calls it with
+// (random inputs of those shapes), and the search space of its generator's schedule parameters.
+#pragma once
+
+#include <Halide.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+
+namespace rwkvt::tune {
+
+using Params = std::map<std::string, std::string>;
+
+// One call of a kernel: its inputs, in generator declaration order, and its outputs.
+struct Call {
+    std::string shape;  // e.g. "T=64 K=288 O=1152", for the report
+    std::vector<Halide::Buffer<float>> inputs;
+    int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
+    std::vector<Halide::Buffer<float>> outputs;
+};
+
+// A search stage: one parameter and the values tried for it, the other parameters held at the
+// best values found so far (coordinate descent).
+struct Axis {
+    std::string name;
+    std::vector<std::string> values;
+};
+
+struct KernelCase {
+    std::string kernel;     // library name without prefix and variant: "gemm_plain"
+    std::string generator;  // "gemm"
+    Params fixed;           // the parameters that select the algorithm ("epilogue=plain")
+    std::vector<Call> calls;
+    std::vector<Axis> axes;
+    // Builds the kernel with `params` (fixed + schedule) for `target` and binds one call's inputs.
+    std::function<Halide::Pipeline(const Params& params, const Halide::Target& target, const Call& call)> build;
+};
+
+// The kernels of `config` (only those it uses, e.g. the WKV-7 kernel of its head size), with the
+// shapes of offline transcription (64-frame encoder chunks) and decoding steps (one token).
+std::vector<KernelCase> kernel_cases(const ModelConfig& config, const Halide::Target& target, unsigned seed);
+
+}  // namespace rwkvt::tune
