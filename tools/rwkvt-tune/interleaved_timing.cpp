@@ -46,10 +46,22 @@ std::vector<Timing> time_interleaved(const std::vector<std::function<void()>>& c
     }
     std::vector<Timing> out(n);
     for (size_t i = 0; i < n; ++i) {
+        out[i].rounds = samples[i];
         out[i].seconds = quantile(samples[i], 0.5);
         out[i].spread = (quantile(samples[i], 0.75) - quantile(samples[i], 0.25)) / out[i].seconds;
     }
     return out;
+}
+
+Comparison compare(const Timing& challenger, const Timing& incumbent) {
+    std::vector<double> ratios;
+    int faster = 0;
+    for (size_t r = 0; r < challenger.rounds.size() && r < incumbent.rounds.size(); ++r) {
+        ratios.push_back(challenger.rounds[r] / incumbent.rounds[r]);
+        faster += challenger.rounds[r] < incumbent.rounds[r];
+    }
+    if (ratios.empty()) return {};
+    return {quantile(ratios, 0.5), static_cast<double>(faster) / static_cast<double>(ratios.size())};
 }
 
 }  // namespace rwkvt::tune

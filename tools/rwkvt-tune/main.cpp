@@ -38,7 +38,7 @@ struct Options {
     std::string variant, config = RWKVT_DEFAULT_CONFIG, out;
     std::vector<std::string> kernels;
     double budget = 1800;
-    int rounds = 7;
+    int rounds = 10;
     bool force = false;
     unsigned seed = 1;
 };
@@ -91,20 +91,31 @@ void run(const Compiled& c, const KernelCase& k, size_t call) {
     pipeline.realize(Halide::Realization(outputs));
 }
 
-// Seconds per model-worth of calls (the sum over the kernel's calls) of each candidate.
+// Each candidate's seconds for all of the kernel's calls, per round (rounds are paired across
+// candidates: the calls of every candidate are timed in each round).
 std::vector<Timing> time_candidates(const std::vector<Compiled>& candidates, const KernelCase& k, int rounds, unsigned seed) {
     std::vector<std::function<void()>> calls;
     for (const Compiled& c : candidates)
         for (size_t i = 0; i < k.calls.size(); ++i) calls.push_back([&c, &k, i] { run(c, k, i); });
-    const std::vector<Timing> each = time_interleaved(calls, rounds, 0.005, seed);
+    const std::vector<Timing> each = time_interleaved(calls, rounds, 0.01, seed);
     std::vector<Timing> out(candidates.size());
-    for (size_t c = 0; c < candidates.size(); ++c)
+    for (size_t c = 0; c < candidates.size(); ++c) {
+        out[c].rounds.assign(static_cast<size_t>(rounds), 0.0);
         for (size_t i = 0; i < k.calls.size(); ++i) {
             const Timing& t = each[c * k.calls.size() + i];
             out[c].seconds += t.seconds;
             out[c].spread = std::max(out[c].spread, t.spread);
+            for (int r = 0; r < rounds; ++r) out[c].rounds[static_cast<size_t>(r)] += t.rounds[static_cast<size_t>(r)];
         }
+    }
     return out;
+}
+
+// A challenger replaces the incumbent only if it was faster in at least 80% of the paired rounds
+// and by at least 2% in the median round: a difference the machine's noise cannot explain.
+bool wins(const Timing& challenger, const Timing& incumbent) {
+    const Comparison c = compare(challenger, incumbent);
+    return c.ratio < 0.98 && c.faster_share >= 0.8;
 }
 
 // Largest |got - want| over the largest |want|, over every output of every call.
@@ -232,13 +243,18 @@ int run_tuning(const Options& opt) {
             }
             if (pool.size() < 2) continue;
             const std::vector<Timing> times = time_candidates(pool, k, opt.rounds, ++seed);
+            // The fastest challenger in the median paired round, if it wins clearly.
             size_t winner = 0;
-            for (size_t c = 1; c < pool.size(); ++c)
-                if (times[c].seconds < times[winner].seconds) winner = c;
+            double best_ratio = 1;
+            for (size_t c = 1; c < pool.size(); ++c) {
+                const double ratio = compare(times[c], times[0]).ratio;
+                if (ratio < best_ratio) {
+                    best_ratio = ratio;
+                    winner = c;
+                }
+            }
             noise = std::max(noise, times[0].spread);
-            // A challenger must beat the incumbent by more than the machine's noise (and 2%).
-            const double margin = std::max(0.02, 2 * std::max(times[0].spread, times[winner].spread));
-            if (winner != 0 && times[winner].seconds < times[0].seconds * (1 - margin)) best = pool[winner];
+            if (winner != 0 && wins(times[winner], times[0])) best = pool[winner];
             std::printf("  %-18s %-16s best: %s\n", k.kernel.c_str(), axis.name.c_str(), describe(best.schedule).c_str());
             std::fflush(stdout);
         }
@@ -252,7 +268,12 @@ int run_tuning(const Options& opt) {
         // Before / after, timed together with more rounds (the hand schedule alone if it won).
         const std::vector<Compiled> finalists = best.schedule.empty() ? std::vector<Compiled>{hand} : std::vector<Compiled>{hand, best};
         const std::vector<Timing> final_times = time_candidates(finalists, k, 2 * opt.rounds, ++seed);
-        const double hand_s = final_times.front().seconds, tuned_s = final_times.back().seconds;
+        double hand_s = final_times.front().seconds, tuned_s = final_times.back().seconds;
+        if (!best.schedule.empty() && !wins(final_times.back(), final_times.front())) {
+            result = "not confirmed by the final timing (" + describe(best.schedule) + "): hand schedule kept";
+            best = hand;
+            tuned_s = hand_s;
+        }
         if (result.empty()) result = describe(best.schedule);
         if (!best.schedule.empty()) {
             nlohmann::json params = nlohmann::json::object();
