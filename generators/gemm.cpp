@@ -94,6 +94,14 @@ public:
         }
         if (bias) bias->dim(0).set_min(0);
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        a.set_estimates({{0, 288}, {0, 64}});
+        w_t.set_estimates({{0, 1152}, {0, 288}});
+        if (bias) bias->set_estimates({{0, 1152}});
+        if (residual) residual->set_estimates({{0, 1152}, {0, 64}});
+        out.set_estimates({{0, 1152}, {0, 64}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         const Expr O = out.dim(0).extent();
         // Decode step: one token, 4-vector columns of outputs in parallel, the reduction inside.

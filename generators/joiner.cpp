@@ -63,6 +63,16 @@ public:
             logits.dim(i).set_min(0);
         }
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        enc_proj.set_estimates({{0, 288}, {0, 16}});
+        pred_proj.set_estimates({{0, 288}, {0, 16}});
+        hidden_w_t.set_estimates({{0, 288}, {0, 288}});
+        hidden_b.set_estimates({{0, 288}});
+        out_w_t.set_estimates({{0, 1024}, {0, 288}});
+        out_b.set_estimates({{0, 1024}});
+        logits.set_estimates({{0, 1024}, {0, 16}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // One tile of pairs per parallel task: h1 and h2 for the tile, then the logits' register
         // tiles. V = 30 (tiny config) takes the guarded narrow path.

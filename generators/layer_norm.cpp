@@ -35,6 +35,13 @@ public:
             y.dim(d).set_min(0);
         }
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        x.set_estimates({{0, 288}, {0, 64}});
+        weight.set_estimates({{0, 288}});
+        bias.set_estimates({{0, 288}});
+        y.set_estimates({{0, 288}, {0, 64}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // Rows are independent: a few tokens per parallel task, channels vectorised.
         const int vec = natural_vector_size<float>();

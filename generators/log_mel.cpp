@@ -68,6 +68,16 @@ public:
             features.dim(d).set_min(0);
         }
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        samples.set_estimates({{0, 160 * 255 + 400}});
+        dft_cos.set_estimates({{0, 257}, {0, 400}});
+        dft_sin.set_estimates({{0, 257}, {0, 400}});
+        filterbank.set_estimates({{0, 80}, {0, 257}});
+        mean.set_estimates({{0, 80}});
+        inv_std.set_estimates({{0, 80}});
+        features.set_estimates({{0, 80}, {0, 256}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // Padded basis once per call (cheap next to the product: 1 / T of its work). Then per tile
         // of frames (one task each): the spectrum of the tile, its power, the mel register tiles.

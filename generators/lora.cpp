@@ -108,6 +108,16 @@ public:
             if (v_first) v_first->dim(i).set_min(0);
         }
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        x.set_estimates({{0, 288}, {0, 64}});
+        down.set_estimates({{0, 64}, {0, 288}});
+        up.set_estimates({{0, 288}, {0, 64}});
+        if (base) base->set_estimates({{0, 288}});
+        if (v) v->set_estimates({{0, 288}, {0, 64}});
+        if (v_first) v_first->set_estimates({{0, 288}, {0, 64}});
+        out.set_estimates({{0, 288}, {0, 64}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // Per tile of tokens (one task each): the rank-D hidden rows h for the tile, then the
         // output register tiles. Both products use the register-tiled update of schedule_util.h.

@@ -72,6 +72,16 @@ public:
             conv2_w.dim(d).set_min(0);
         }
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        features.set_estimates({{0, 80}, {0, 4 * 64 + 3}});
+        first_conv1_row.set_estimate(128);
+        conv1_w.set_estimates({{0, 3}, {0, 3}, {0, 1}, {0, 64}});
+        conv1_b.set_estimates({{0, 64}});
+        conv2_w.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
+        conv2_b.set_estimates({{0, 64}});
+        flat.set_estimates({{0, 64 * 20}, {0, 64}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // Vectorised over output channels (8 lanes: F1 is 8 or 64). Per tile of output rows (one
         // task each): conv1 rows of the tile (2 per output row + 1 shared), then conv2 with a

@@ -55,6 +55,16 @@ public:
         mixed.dim(1).set_bounds(0, mixes);
         shift_out.dim(0).set_min(0);
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        x.set_estimates({{0, 288}, {0, 64}});
+        ln_weight.set_estimates({{0, 288}});
+        ln_bias.set_estimates({{0, 288}});
+        shift_in.set_estimates({{0, 288}});
+        mu.set_estimates({{0, 288}, {0, mixes}});
+        mixed.set_estimates({{0, 288}, {0, mixes}, {0, 64}});
+        shift_out.set_estimates({{0, 288}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // A tile of tokens per parallel task; the tile's LN rows (plus the one before it) are
         // computed once and reused by all mixes.

@@ -133,6 +133,15 @@ public:
         state_out.dim(0).set_extent(N);
         state_out.dim(1).set_extent(N);
 
+        // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
+        for (Input<Buffer<float>>* in : {&r, &w, &k, &v, &a, &g}) in->set_estimates({{0, 288}, {0, 64}});
+        for (Input<Buffer<float>>* in : {&k_k, &k_a, &ln_x_weight, &ln_x_bias}) in->set_estimates({{0, 288}});
+        r_k.set_estimates({{0, N}, {0, 288 / N}});
+        state_in.set_estimates({{0, N}, {0, N}, {0, 288 / N}});
+        out.set_estimates({{0, 288}, {0, 64}});
+        state_out.set_estimates({{0, N}, {0, N}, {0, 288 / N}});
+        if (auto_schedule) return;
+
         // ---- Schedule ----
         // The recurrence is sequential in t but independent per head: S is computed once for the
         // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 2N

@@ -1,5 +1,6 @@
 #include "kernel_cases.hpp"
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -138,7 +139,9 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
 
     std::vector<KernelCase> cases;
     const std::vector<std::string> tiles = tile_shapes(target);
-    const Axis tile_axis{"tile", tiles};  // expands to tile_vectors and tile_rows
+    // The hand schedule's register tile (generators/schedule_util.h): 2 x 8 with AVX-512, else 2 x 6.
+    const std::string hand_tile = target.has_feature(Halide::Target::AVX512) ? "2x8" : "2x6";
+    const Axis tile_axis{"tile", tiles, hand_tile};  // expands to tile_vectors and tile_rows
     for (const TableEntry& entry : kKernelTable) {
         KernelCase k;
         k.kernel = entry.kernel;
@@ -151,7 +154,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             if (name == "gemm_bias") k.calls = {gemm_call(c.subsample_flat(), C, true, false), gemm_call(C, C, true, false)};
             if (name == "gemm_relu_square") k.calls = {gemm_call(C, F, false, false)};
             if (name == "gemm_residual") k.calls = {gemm_call(C, C, false, true), gemm_call(F, C, false, true)};
-            k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}}, {"block_cols", {"2", "4", "8", "16"}}};
+            k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, "32"}, {"block_cols", {"2", "4", "8", "16"}, "8"}};
         } else if (g == "lora") {
             if (name == "lora_decay") k.calls = {lora_call(c.lora_decay_rank(), true, false)};
             if (name == "lora_iclr") k.calls = {lora_call(c.lora_iclr_rank(), true, false)};
@@ -164,17 +167,21 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.inputs = {fill.signed_unit({C, T}), fill.uniform({C}, 0.5f, 1.5f), fill.signed_unit({C}, 0.1f)};
             call.outputs = {Buffer<float>(C, T)};
             k.calls = {call};
-            k.axes = {{"tokens_per_task", {"1", "2", "4", "8", "16"}}};
+            k.axes = {{"tokens_per_task", {"1", "2", "4", "8", "16"}, "4"}};
         } else if (g == "token_shift_mix") {
             k.calls = {mix_call(name == "time_mix_shift" ? 6 : 1)};
-            k.axes = {{"tokens_per_task", {"2", "4", "8", "16", "32"}}};
+            k.axes = {{"tokens_per_task", {"2", "4", "8", "16", "32"}, "8"}};
         } else if (g == "wkv7") {
             if (k.fixed.at("head_size") != std::to_string(N)) continue;  // the config's head size only
             k.calls = {wkv_call(T), wkv_call(1)};
             std::vector<std::string> lanes;
             for (int l : {4, 8, 16})
                 if (l <= N && N % l == 0 && l <= target.natural_vector_size<float>()) lanes.push_back(std::to_string(l));
-            k.axes = {{"lanes", lanes}, {"unroll_values", {"true", "false"}}};
+            k.axes = {{"lanes", lanes, std::to_string(std::min(N, target.natural_vector_size<float>()))},
+                      {"unroll_values", {"true", "false"}, "true"}};
+            // LLVM did not finish compiling the autoscheduled recurrence (its 2N unrolled steps per
+            // token) within 10 minutes on the build machine.
+            k.try_autoscheduler = false;
         } else if (g == "log_mel") {
             const int frames = 4 * T;
             Call call;
@@ -194,7 +201,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.scalar = 2 * J;  // a chunk in the middle of an utterance: no padding rows
             call.outputs = {Buffer<float>(c.subsample_flat(), J)};
             k.calls = {call};
-            k.axes = {{"rows_per_task", {"1", "2", "4", "8"}}, {"channel_vectors", {"1", "2", "4"}}, {"mel_block", {"2", "4", "5"}}};
+            k.axes = {{"rows_per_task", {"1", "2", "4", "8"}, "2"}, {"channel_vectors", {"1", "2", "4"}, "2"}, {"mel_block", {"2", "4", "5"}, "4"}};
         } else if (g == "joiner") {
             Call call;
             const int B = kJoinerWindow;
@@ -215,9 +222,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             gen->set_generator_param_values(map);
             GeneratorSteps::configure(*gen);
             set_inputs(*gen, call, scalar_second);
-            Halide::Pipeline p = GeneratorSteps::build(*gen);
-            p.compile_jit(t);
-            return p;
+            return GeneratorSteps::build(*gen);
         };
         cases.push_back(std::move(k));
     }

@@ -28,6 +28,7 @@ struct Call {
 struct Axis {
     std::string name;
     std::vector<std::string> values;
+    std::string hand;  // the hand schedule's value (not tried again while the hand schedule leads)
 };
 
 struct KernelCase {
@@ -36,7 +37,10 @@ struct KernelCase {
     Params fixed;           // the parameters that select the algorithm ("epilogue=plain")
     std::vector<Call> calls;
     std::vector<Axis> axes;
-    // Builds the kernel with `params` (fixed + schedule) for `target` and binds one call's inputs.
+    // Whether Halide's autoscheduler is timed for reference (see main.cpp).
+    bool try_autoscheduler = true;
+    // Generates and schedules the kernel with `params` (fixed + schedule) for `target`, one call's
+    // inputs bound; not yet compiled.
     std::function<Halide::Pipeline(const Params& params, const Halide::Target& target, const Call& call)> build;
 };
 
