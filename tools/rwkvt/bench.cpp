@@ -16,6 +16,7 @@
 #include "reference/reference.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/profile.hpp"
+#include "rwkvt/kernel_variants.hpp"
 #include "rwkvt/recognizer.hpp"
 
 namespace rwkvt::cli {
@@ -107,6 +108,8 @@ void add_bench(CLI::App& app) {
         j["model"] = opt->model;
         j["audio_seconds"] = opt->seconds;
         j["threads"] = threads;
+        for (const KernelVariantInfo& v : kernel_variants())
+            if (v.active) j["kernel_variant"] = v.name;
         j["rtfx"] = opt->seconds / t_total;
         j["rtfx_without_features"] = opt->seconds / std::max(1e-9, t_total - t_features);
         j["rtfx_reference"] = ref_seconds / t_ref;
@@ -130,7 +133,8 @@ void add_bench(CLI::App& app) {
             std::printf("%s\n", j.dump(2).c_str());
             return;
         }
-        std::printf("%.0f s of audio, %d threads, median of %d runs\n", opt->seconds, threads, opt->repeats);
+        std::printf("%.0f s of audio, %d threads, kernel variant %s, median of %d runs\n", opt->seconds, threads,
+                    j["kernel_variant"].get<std::string>().c_str(), opt->repeats);
         std::printf("RTFx                 %8.1f  (features + encoder + greedy decoding, model loaded)\n", j["rtfx"].get<double>());
         std::printf("RTFx without features%8.1f\n", j["rtfx_without_features"].get<double>());
         std::printf("RTFx reference       %8.1f  (plain C++/Eigen, %.0f s of the same audio): %.1fx faster\n",
