@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "schedule_util.h"
+
 namespace rwkvt::tune {
 
 namespace {
@@ -74,7 +76,7 @@ void set_inputs(Halide::Internal::GeneratorBase& gen, const Call& call, bool sca
 // The register tiles worth trying: (vectors, rows) whose accumulators, weight vectors and the
 // broadcast fit the target's vector registers, around the hand schedule's choice.
 std::vector<std::string> tile_shapes(const Halide::Target& target) {
-    const int registers = target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM ? 32 : 16;
+    const int registers = rwkvt_gen::vector_registers(target);
     std::vector<std::string> out;
     for (int vectors : {1, 2, 3, 4})
         for (int rows : {3, 4, 5, 6, 8, 10, 12})
@@ -139,8 +141,8 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
 
     std::vector<KernelCase> cases;
     const std::vector<std::string> tiles = tile_shapes(target);
-    // The hand schedule's register tile (generators/schedule_util.h): 2 x 8 with AVX-512, else 2 x 6.
-    const std::string hand_tile = target.has_feature(Halide::Target::AVX512) ? "2x8" : "2x6";
+    const rwkvt_gen::RegisterTile hand = rwkvt_gen::register_tile(target);  // the hand schedule's tile
+    const std::string hand_tile = std::to_string(hand.vectors) + "x" + std::to_string(hand.rows);
     const Axis tile_axis{"tile", tiles, hand_tile};  // expands to tile_vectors and tile_rows
     for (const TableEntry& entry : kKernelTable) {
         KernelCase k;

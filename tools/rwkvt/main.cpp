@@ -22,11 +22,10 @@ std::filesystem::path sibling(char** argv, const char* name) {
     return (ec ? std::filesystem::path(argv[0]) : self).parent_path() / name;
 }
 
-// Replaces this process with `program`, passing the subcommand and its arguments on.
-int run_program(const std::filesystem::path& program, int argc, char** argv) {
-    argv[1] = const_cast<char*>(program.c_str());
-    (void)argc;
-    execv(program.c_str(), argv + 1);
+// Replaces this process with `program`: args[0] becomes its path, the rest pass on unchanged.
+int exec_program(const std::filesystem::path& program, char** args) {
+    args[0] = const_cast<char*>(program.c_str());
+    execv(program.c_str(), args);
     std::fprintf(stderr, "rwkvt: error: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
     return 1;
 }
@@ -39,15 +38,12 @@ int run_training_program(char** argv) {
                      argv[1], trainer.c_str());
         return 1;
     }
-    argv[0] = const_cast<char*>(trainer.c_str());
     // LibTorch's OpenMP threads and OpenBLAS's own threads share the cores; OpenMP threads that spin
     // while waiting starve OpenBLAS. Sleeping waits made a 19M training step 1.4x faster (8.3 s
     // against 12.0 s by default and 13.1 s spinning) on 2 cores. libgomp reads this when it loads,
     // before main, hence here; a user's own setting wins.
     setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
-    execv(trainer.c_str(), argv);
-    std::fprintf(stderr, "rwkvt: error: cannot run %s: %s\n", trainer.c_str(), std::strerror(errno));
-    return 1;
+    return exec_program(trainer, argv);  // rwkvt-train takes the subcommand as its first argument
 }
 
 }  // namespace
@@ -55,7 +51,7 @@ int run_training_program(char** argv) {
 int main(int argc, char** argv) {
     if (argc > 1 && (std::string(argv[1]) == "train" || std::string(argv[1]) == "export"))
         return run_training_program(argv);
-    if (argc > 1 && std::string(argv[1]) == "tune") return run_program(sibling(argv, "rwkvt-tune"), argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "tune") return exec_program(sibling(argv, "rwkvt-tune"), argv + 1);
     CLI::App app{"rwkvt: a streaming RWKV-7 transducer speech recognizer"};
     app.footer("Training: `rwkvt train ...` and `rwkvt export ...` (see `rwkvt train --help`) run rwkvt-train.\n"
                "Tuning: `rwkvt tune ...` (see `rwkvt tune --help`) runs rwkvt-tune.");
