@@ -1,14 +1,23 @@
-// rwkvt_gemm_{plain,bias,relu_square,residual}: a linear layer over a chunk of tokens.
+// rwkvt_gemm_{plain,bias,relu_square,residual} and rwkvt_gemm_bf16_*: a linear layer over a chunk
+// of tokens, with float32 or bfloat16 weights.
 //
-// Buffer contract (float32, dim 0 contiguous, every min 0):
+// Buffer contract (float32 unless stated, dim 0 contiguous, every min 0):
 //   a(k, t)         input activations, K x T; any row stride
-//   w_t(o, k)       the weight W [O, K] transposed (W^T row-major, o contiguous), packed by the runtime
+//   w_t(o, k)       weights=f32: the weight W [O, K] transposed (W^T row-major, o contiguous), packed
+//                   by the runtime
+//   w_pairs(j, o, p) weights=bf16: bfloat16, W[o][2p + j], so the two weights of a pair of inputs
+//                   are adjacent ([K/2][O][2] row-major; K even), packed by the runtime
 //   bias(o)         epilogue=bias only
 //   residual(o, t)  epilogue=residual only; may be the same memory as `out` when O % 32 == 0
 //   out(o, t)       dense O x T; T = out.dim(1).extent() >= 1
 //
 //   out(o, t) = epi(sum_k a(k, t) w_t(o, k)), epi: plain x | bias x + bias(o) | relu_square max(x, 0)^2 |
 //               residual residual(o, t) + x
+//
+// bf16 weights halve the bytes the product streams. On targets with AVX512-BF16 (avx512_bf16) the
+// activations are rounded to bfloat16 too and each pair of inputs is one vdpbf16ps lane (bf16 x bf16
+// summed in f32); elsewhere the weights are widened to f32 (exact) in registers and the product
+// runs in f32 as with f32 weights.
 #include "Halide.h"
 #include "schedule_util.h"
 
@@ -17,6 +26,7 @@ namespace {
 using namespace Halide;
 
 enum class Epilogue { Plain, Bias, ReluSquare, Residual };
+enum class Weights { F32, BF16 };
 
 class Gemm : public Generator<Gemm> {
 public:
@@ -25,6 +35,7 @@ public:
                                        {"bias", Epilogue::Bias},
                                        {"relu_square", Epilogue::ReluSquare},
                                        {"residual", Epilogue::Residual}}};
+    GeneratorParam<Weights> weights{"weights", Weights::F32, {{"f32", Weights::F32}, {"bf16", Weights::BF16}}};
     // Tokens per cache block (in register tiles) and outputs per cache block (in register tiles).
     GeneratorParam<int> block_rows{"block_rows", 32};
     GeneratorParam<int> block_cols{"block_cols", 8};
@@ -33,12 +44,18 @@ public:
     GeneratorParam<int> tile_rows{"tile_rows", 0};
 
     Input<Buffer<float>> a{"a", 2};
-    Input<Buffer<float>> w_t{"w_t", 2};
+    Input<Buffer<float>>* w_t = nullptr;             // weights=f32
+    Input<Buffer<bfloat16_t>>* w_pairs = nullptr;    // weights=bf16
     Input<Buffer<float>>* bias = nullptr;
     Input<Buffer<float>>* residual = nullptr;
     Output<Buffer<float>> out{"out", 2};
 
     void configure() {
+        if (weights == Weights::F32) {
+            w_t = add_input<Buffer<float>>("w_t", 2);
+        } else {
+            w_pairs = add_input<Buffer<bfloat16_t>>("w_pairs", 3);
+        }
         if (epilogue == Epilogue::Bias) bias = add_input<Buffer<float>>("bias", 1);
         if (epilogue == Epilogue::Residual) residual = add_input<Buffer<float>>("residual", 2);
     }
@@ -49,26 +66,43 @@ public:
         rwkvt_gen::check_at_least("gemm", "block_cols", block_cols, 1);
 
         // ---- Algorithm ----
-        const Expr K = w_t.dim(1).extent();
+        const bool bf16 = weights == Weights::BF16;
+        // vdpbf16ps: the pair of inputs is the innermost, vectorised reduction (see the schedule).
+        const bool dot_pairs = bf16 && get_target().has_feature(Target::AVX512_SapphireRapids);
+        const Expr O = bf16 ? w_pairs->dim(1).extent() : w_t->dim(0).extent();
+        const Expr K = bf16 ? 2 * w_pairs->dim(2).extent() : w_t->dim(1).extent();
         // The register tile always spans `rows` tokens (bound_extent below); tokens past the end
         // read the last row of `a` and are never stored.
         const Expr last_t = a.dim(1).extent() - 1;
-        RDom k(0, K, "k");
+        a_clamped(kw, t) = a(kw, min(t, last_t));
+        // f32 weights: one reduction over k. bf16 weights: over (j, p), k = 2 p + j, so that a pair of
+        // adjacent weights is one 32-bit unit of the product.
+        k = RDom(0, K, "k");
+        pair = RDom(0, 2, 0, K / 2, "pair");
+        const RVar j = pair.x, p = pair.y;
         // The tiled product reads the weights through a copy of the cache block's columns (see the
         // schedule), so that a register tile's k loop walks a short contiguous panel instead of
         // one 4 KB page per k of a wide W^T.
-        w_block(o, kw) = w_t(o, kw);
         prod(o, t) = 0.0f;
-        prod(o, t) += a(k, min(t, last_t)) * w_block(o, k);
-        // The same product one token at a time, for decode steps (T = 1): the register tile would
-        // otherwise compute `rows` copies of the token. The select folds away in the specialisations
-        // below, so each computes only one of the two.
+        prod_row(o, t) = 0.0f;
+        if (!bf16) {
+            w_block(o, kw) = (*w_t)(o, kw);
+            prod(o, t) += a_clamped(k, t) * w_block(o, k);
+            prod_row(o, t) += a_clamped(k, t) * (*w_t)(o, k);
+        } else {
+            w_block(jw, o, kw) = (*w_pairs)(jw, o, kw);
+            if (dot_pairs) a_bf16(kw, t) = cast<bfloat16_t>(a_clamped(kw, t));
+            const Expr a_pair = dot_pairs ? cast<float>(a_bf16(2 * p + j, t)) : a_clamped(2 * p + j, t);
+            prod(o, t) += a_pair * cast<float>(w_block(j, o, p));
+            prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
+        }
+        // prod_row is the same product one token at a time, for decode steps (T = 1): the register
+        // tile would otherwise compute `rows` copies of the token. The select folds away in the
+        // specialisations below, so each computes only one of the two.
         const rwkvt_gen::RegisterTile tile = rwkvt_gen::register_tile(get_target(), tile_vectors, tile_rows);
         const int row_width = 4 * tile.vec;
-        const Expr single_row = a.dim(1).extent() == 1 && w_t.dim(0).extent() >= row_width;
+        const Expr single_row = a.dim(1).extent() == 1 && O >= row_width;
         const Expr many_rows = a.dim(1).extent() > 1;
-        prod_row(o, t) = 0.0f;
-        prod_row(o, t) += a(k, min(t, last_t)) * w_t(o, k);
 
         Expr value = select(single_row, prod_row(o, t), prod(o, t));
         switch ((Epilogue)epilogue) {
@@ -85,8 +119,14 @@ public:
 
         for (int d = 0; d < 2; ++d) {
             a.dim(d).set_min(0);
-            w_t.dim(d).set_min(0);
             out.dim(d).set_min(0);
+            if (w_t) w_t->dim(d).set_min(0);
+        }
+        if (w_pairs) {
+            for (int d = 0; d < 3; ++d) w_pairs->dim(d).set_min(0);
+            w_pairs->dim(0).set_extent(2);
+            w_pairs->dim(0).set_stride(1);
+            w_pairs->dim(1).set_stride(2);
         }
         if (residual) {
             residual->dim(0).set_min(0);
@@ -96,14 +136,14 @@ public:
 
         // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
         a.set_estimates({{0, 288}, {0, 64}});
-        w_t.set_estimates({{0, 1152}, {0, 288}});
+        if (w_t) w_t->set_estimates({{0, 1152}, {0, 288}});
+        if (w_pairs) w_pairs->set_estimates({{0, 2}, {0, 1152}, {0, 144}});
         if (bias) bias->set_estimates({{0, 1152}});
         if (residual) residual->set_estimates({{0, 1152}, {0, 64}});
         out.set_estimates({{0, 1152}, {0, 64}});
         if (auto_schedule) return;
 
         // ---- Schedule ----
-        const Expr O = out.dim(0).extent();
         // Decode step: one token, 4-vector columns of outputs in parallel, the reduction inside.
         out.specialize(single_row)
             .split(o, oo, oi, row_width, TailStrategy::ShiftInwards)
@@ -118,13 +158,13 @@ public:
             .unroll(oi);
         prod_row.compute_at(out, oo);
         prod_row.specialize(single_row).vectorize(o, tile.vec).unroll(o);
-        prod_row.update().specialize(single_row).reorder(o, t, k).vectorize(o, tile.vec).unroll(o);
         prod_row.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
-        prod_row.update().reorder(o, t, k).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        schedule_reduction(prod_row.update().specialize(single_row), tile, false, true);
+        schedule_reduction(prod_row.update(), tile, false, false);
 
         // Fast path: at least one full register tile of outputs. The o tail is shifted inwards
         // (recomputing a few outputs), so with O % width == 0 every output is written exactly once.
-        const Expr fast = many_rows && O >= tile.width();
+        const Expr fast = many_rows && out.dim(0).extent() >= tile.width();
         Stage fast_stage = out.specialize(fast);
         fast_stage.split(o, oo, oi, tile.width(), TailStrategy::ShiftInwards)
             .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
@@ -147,13 +187,48 @@ public:
             .fuse(ob, tb, block)
             .parallel(block)
             .vectorize(oi, tile.vec, TailStrategy::GuardWithIf);
-        rwkvt_gen::schedule_register_tile(prod, out, oo, o, t, k.x, tile, fast);
-        w_block.compute_at(out, block).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        prod.compute_at(out, oo).bound_extent(t, tile.rows);
+        prod.specialize(fast).vectorize(o, tile.vec).unroll(o).unroll(t);
+        prod.vectorize(o, tile.vec, TailStrategy::GuardWithIf).unroll(t);
+        schedule_reduction(prod.update().specialize(fast), tile, true, true);
+        schedule_reduction(prod.update(), tile, true, false);
+        if (bf16) {
+            w_block.compute_at(out, block).bound(jw, 0, 2).vectorize(jw).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        } else {
+            w_block.compute_at(out, block).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        }
+        if (dot_pairs) a_bf16.compute_at(out, block).vectorize(kw, tile.vec, TailStrategy::GuardWithIf);
+    }
+
+    // The update of a product, innermost first: o (vectorised), t, then the reduction. `full`: whole
+    // vectors of o (a register tile or a decode column), unrolled; otherwise the o tail is guarded.
+    // With bf16 pairs on vdpbf16ps targets the pair j is the innermost vectorised lane: Halide turns
+    // the pair sum into a VectorReduce that lowers to vdpbf16ps, accumulating into the register tile.
+    void schedule_reduction(Stage update, const rwkvt_gen::RegisterTile& tile, bool tiled, bool full) {
+        const bool bf16 = weights == Weights::BF16;
+        const bool dot_pairs = bf16 && get_target().has_feature(Target::AVX512_SapphireRapids);
+        const RVar j = pair.x, p = pair.y;
+        if (!bf16) {
+            update.reorder(o, t, k.x);
+        } else if (dot_pairs && full) {
+            update.reorder(j, o, t, p).atomic().vectorize(o, tile.vec).vectorize(j).unroll(o);
+        } else {
+            update.reorder(o, t, j, p).unroll(j);
+        }
+        if (!(dot_pairs && full)) {
+            if (full) {
+                update.vectorize(o, tile.vec).unroll(o);
+            } else {
+                update.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+            }
+        }
+        if (tiled) update.unroll(t);
     }
 
 private:
-    Var o{"o"}, t{"t"}, kw{"kw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
-    Func prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
+    Var o{"o"}, t{"t"}, kw{"kw"}, jw{"jw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
+    RDom k, pair;  // the reduction: over k (f32 weights) or over pairs (j, p), k = 2 p + j (bf16)
+    Func a_clamped{"a_clamped"}, a_bf16{"a_bf16"}, prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
 };
 
 }  // namespace

@@ -394,6 +394,7 @@ Model load_model(const std::string& path) {
         if (e.dtype == "F32") {
             if (e.numel) std::memcpy(t.data.data(), src, e.numel * 4);
         } else {  // BF16: the upper 16 bits of an f32
+            t.from_bf16 = true;
             for (uint64_t i = 0; i < e.numel; ++i) {
                 uint16_t bits;
                 std::memcpy(&bits, src + 2 * i, 2);

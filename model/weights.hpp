@@ -15,6 +15,9 @@ namespace rwkvt {
 struct Tensor {
     std::vector<int64_t> shape;
     std::vector<float> data;  // row-major (last dimension contiguous), like PyTorch
+    // Read from a BF16 tensor of a model file: every value is exactly a bfloat16, so a consumer may
+    // keep the matrix in bf16 (the runtime's bf16 GEMMs) without rounding anything again.
+    bool from_bf16 = false;
     int64_t numel() const;
 };
 

@@ -127,20 +127,31 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
 void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, Rows o) {
     if (a.channels != layer.in || o.channels != layer.out)
         throw std::logic_error("gemm shape mismatch");
-    ConstBuffer w = in2(layer.w_t, layer.out, layer.in);
     const double flops = 2.0 * a.time * layer.in * layer.out;
+    const bool bf16 = layer.bf16();
+    Halide::Runtime::Buffer<const void> w;
+    if (bf16) {  // bf16 bits as Halide's bfloat type: (j, o, p) over [in/2][out][2]
+        halide_dimension_t dims[3] = {{0, 2, 1, 0}, {0, layer.out, 2, 0}, {0, layer.in / 2, 2 * layer.out, 0}};
+        w = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_bfloat, 16), layer.w_pairs.data(), 3, dims);
+    } else {
+        w = in2(layer.w_t, layer.out, layer.in);
+    }
+    const KernelSet& k = active();
     switch (epilogue) {
         case Epilogue::Plain:
-            run("gemm", flops, [&] { return active().gemm_plain(in(a), w, out(o)); }, a.time);
+            run(bf16 ? "gemm_bf16" : "gemm", flops, [&] { return (bf16 ? k.gemm_bf16_plain : k.gemm_plain)(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Bias:
-            run("gemm_bias", flops, [&] { return active().gemm_bias(in(a), w, in(layer.bias), out(o)); }, a.time);
+            run(bf16 ? "gemm_bf16_bias" : "gemm_bias", flops,
+                [&] { return (bf16 ? k.gemm_bf16_bias : k.gemm_bias)(in(a), w, in(layer.bias), out(o)); }, a.time);
             break;
         case Epilogue::ReluSquare:
-            run("gemm_relu_square", flops, [&] { return active().gemm_relu_square(in(a), w, out(o)); }, a.time);
+            run(bf16 ? "gemm_bf16_relu_square" : "gemm_relu_square", flops,
+                [&] { return (bf16 ? k.gemm_bf16_relu_square : k.gemm_relu_square)(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Residual:
-            run("gemm_residual", flops, [&] { return active().gemm_residual(in(a), w, in(residual), out(o)); }, a.time);
+            run(bf16 ? "gemm_bf16_residual" : "gemm_residual", flops,
+                [&] { return (bf16 ? k.gemm_bf16_residual : k.gemm_residual)(in(a), w, in(residual), out(o)); }, a.time);
             break;
     }
 }

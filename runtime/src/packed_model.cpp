@@ -1,6 +1,7 @@
 #include "packed_model.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "frontend_tables.hpp"
 #include "schema.hpp"
@@ -9,14 +10,34 @@ namespace rwkvt::rt {
 
 namespace {
 
-PackedLinear pack_linear(Weights& w, const std::string& weight, const std::string& bias = "") {
+// The upper half of an f32 that is exactly a bfloat16 (Tensor::from_bf16), i.e. its bf16 bits.
+uint16_t bf16_bits(float exact) {
+    uint32_t bits;
+    std::memcpy(&bits, &exact, sizeof bits);
+    return static_cast<uint16_t>(bits >> 16);
+}
+
+// Layers that run on the GEMM kernels keep a bf16 matrix in bf16 (`Gemm::Bf16`); the joiner's
+// hidden and output layers run inside the joiner kernel, which takes f32 (`Gemm::F32Only`).
+enum class Gemm { Bf16, F32Only };
+
+PackedLinear pack_linear(Weights& w, const std::string& weight, const std::string& bias = "", Gemm gemm = Gemm::Bf16) {
     Tensor t = w.take(weight);
     PackedLinear p;
     p.out = static_cast<int>(t.shape[0]);
     p.in = static_cast<int>(t.shape[1]);
-    p.w_t.resize(t.data.size());
-    for (int o = 0; o < p.out; ++o)
-        for (int i = 0; i < p.in; ++i) p.w_t[static_cast<size_t>(i) * p.out + o] = t.data[static_cast<size_t>(o) * p.in + i];
+    auto at = [&](int o, int i) { return t.data[static_cast<size_t>(o) * p.in + i]; };
+    if (t.from_bf16 && gemm == Gemm::Bf16 && p.in % 2 == 0) {
+        p.w_pairs.resize(t.data.size());
+        for (int pair = 0; pair < p.in / 2; ++pair)
+            for (int o = 0; o < p.out; ++o)
+                for (int j = 0; j < 2; ++j)
+                    p.w_pairs[(static_cast<size_t>(pair) * p.out + o) * 2 + j] = bf16_bits(at(o, 2 * pair + j));
+    } else {
+        p.w_t.resize(t.data.size());
+        for (int o = 0; o < p.out; ++o)
+            for (int i = 0; i < p.in; ++i) p.w_t[static_cast<size_t>(i) * p.out + o] = at(o, i);
+    }
     if (!bias.empty()) p.bias = w.take(bias).data;
     return p;
 }
@@ -108,8 +129,8 @@ PackedModel PackedModel::from(Model&& model) {
     p.predictor = pack_stack(w, c, "predictor", c.predictor_blocks);
     p.joiner_enc = pack_linear(w, "joiner.enc_proj.weight", "joiner.enc_proj.bias");
     p.joiner_pred = pack_linear(w, "joiner.pred_proj.weight");
-    p.joiner_hidden = pack_linear(w, "joiner.hidden.weight", "joiner.hidden.bias");
-    p.joiner_out = pack_linear(w, "joiner.out.weight", "joiner.out.bias");
+    p.joiner_hidden = pack_linear(w, "joiner.hidden.weight", "joiner.hidden.bias", Gemm::F32Only);
+    p.joiner_out = pack_linear(w, "joiner.out.weight", "joiner.out.bias", Gemm::F32Only);
     p.ctc_head = pack_linear(w, "ctc_head.weight", "ctc_head.bias");
     return p;
 }

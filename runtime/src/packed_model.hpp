@@ -3,6 +3,7 @@
 // shared by every stream of a recognizer.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "config.hpp"
@@ -13,11 +14,17 @@ namespace rwkvt::rt {
 
 using Floats = std::vector<float>;
 
-// A Linear layer y = W x stored transposed: w_t[in][out], out contiguous.
+// A Linear layer y = W x, its weights in one of two packings:
+//   w_t      f32, transposed: w_t[in][out], out contiguous;
+//   w_pairs  bf16 bits, W[o][2p + j] at [p][o][j] (the two weights of an input pair adjacent), when the
+//            model file stores the matrix in bf16 and the layer runs on a GEMM kernel. Then w_t is
+//            empty and the bf16 GEMM kernels run it (generators/gemm.cpp).
 struct PackedLinear {
     int in = 0, out = 0;
     Floats w_t;
+    std::vector<uint16_t> w_pairs;
     Floats bias;  // empty when the layer has none
+    bool bf16() const { return !w_pairs.empty(); }
 };
 
 struct PackedBlock {

@@ -1,6 +1,9 @@
 // GEMM kernels against a plain Eigen product, on the shapes of both configs, odd T, strided inputs
-// and the in-place residual update the runtime uses.
+// and the in-place residual update the runtime uses; with f32 weights and with bf16 weight pairs.
 #include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
 
 #include "kernel_test_util.hpp"
 
@@ -17,6 +20,66 @@ const Shape kShapes[] = {{1, 288, 1152}, {3, 1152, 288}, {17, 288, 288}, {64, 12
                          {1, 64, 30},    {3, 64, 30},     {17, 64, 256},  {64, 256, 64},   {2, 160, 64},
                          {33, 64, 64}};
 
+// bfloat16 helpers, written here rather than shared with the model file so the test stays independent.
+uint16_t bf16_bits_truncated(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return static_cast<uint16_t>(bits >> 16);
+}
+float widen(uint16_t bits) {
+    const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+    float f;
+    std::memcpy(&f, &wide, 4);
+    return f;
+}
+float round_to_bf16(float f) {  // round to nearest, ties to even
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return widen(static_cast<uint16_t>(bits >> 16));
+}
+
+// Random activations a (T x K), each row `spacing` rows apart in a larger matrix: a row stride the
+// kernels must accept. `rows` holds them densely for the reference.
+struct Activations {
+    Mat storage, dense_rows;
+    Buffer buffer;
+    Activations(std::mt19937& rng, int T, int K, int spacing) : storage(random_mat(rng, T * spacing, K)), dense_rows(T, K) {
+        buffer = rows(storage.data(), K, T, spacing * K);
+        for (int t = 0; t < T; ++t) dense_rows.row(t) = storage.row(spacing * t);
+    }
+};
+
+// The four epilogues of one weight format against `product` = a W^T (T x O).
+struct GemmFamily {
+    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> plain;
+    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> bias;
+    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> relu_square;
+    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> residual;
+};
+void check_epilogues(const GemmFamily& f, Buffer& a, halide_buffer_t* w, const Mat& product, std::mt19937& rng) {
+    const int T = static_cast<int>(product.rows()), O = static_cast<int>(product.cols());
+    const Vec bias = random_mat(rng, O, 1).col(0);
+    const Mat residual = random_mat(rng, T, O);
+    Mat out(T, O);
+    REQUIRE(f.plain(a, w, rows(out)) == 0);
+    CHECK(relative_error(out, product) <= kTolerance);
+
+    REQUIRE(f.bias(a, w, dense(bias.data(), {O}), rows(out)) == 0);
+    CHECK(relative_error(out, Mat(product.rowwise() + bias.transpose())) <= kTolerance);
+
+    REQUIRE(f.relu_square(a, w, rows(out)) == 0);
+    CHECK(relative_error(out, Mat(product.cwiseMax(0.0f).cwiseAbs2())) <= kTolerance);
+
+    REQUIRE(f.residual(a, w, rows(residual), rows(out)) == 0);
+    CHECK(relative_error(out, Mat(residual + product)) <= kTolerance);
+    if (O % 32 == 0) {  // in place, as the runtime does for x += W_o y
+        Mat x = residual;
+        REQUIRE(f.residual(a, w, rows(x), rows(x)) == 0);
+        CHECK(relative_error(x, Mat(residual + product)) <= kTolerance);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
@@ -26,33 +89,43 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
         CAPTURE(s.K);
         CAPTURE(s.O);
         std::mt19937 rng(seed++);
-        // a is every third row of a larger matrix: a row stride the kernels must accept.
-        const Mat a_storage = random_mat(rng, s.T * 3, s.K);
-        Buffer a = rows(a_storage.data(), s.K, s.T, 3 * s.K);
-        Mat a_rows(s.T, s.K);
-        for (int t = 0; t < s.T; ++t) a_rows.row(t) = a_storage.row(3 * t);
+        Activations a(rng, s.T, s.K, 3);
         const Mat w = random_mat(rng, s.O, s.K, -0.2f, 0.2f);  // W [O, K]
         const Mat w_t = w.transpose();
-        const Vec bias = random_mat(rng, s.O, 1).col(0);
-        const Mat residual = random_mat(rng, s.T, s.O);
-        const Mat product = (a_rows.cast<double>() * w.transpose().cast<double>()).cast<float>();
+        const Mat product = (a.dense_rows.cast<double>() * w.transpose().cast<double>()).cast<float>();
+        const rt::kernels::KernelSet& k = kernels();
+        Buffer w_buf = rows(w_t);
+        check_epilogues({k.gemm_plain, k.gemm_bias, k.gemm_relu_square, k.gemm_residual}, a.buffer, w_buf, product, rng);
+    }
+}
 
-        Mat out(s.T, s.O);
-        REQUIRE(kernels().gemm_plain(a, rows(w_t), rows(out)) == 0);
-        CHECK(relative_error(out, product) <= kTolerance);
-
-        REQUIRE(kernels().gemm_bias(a, rows(w_t), dense(bias.data(), {s.O}), rows(out)) == 0);
-        CHECK(relative_error(out, Mat(product.rowwise() + bias.transpose())) <= kTolerance);
-
-        REQUIRE(kernels().gemm_relu_square(a, rows(w_t), rows(out)) == 0);
-        CHECK(relative_error(out, Mat(product.cwiseMax(0.0f).cwiseAbs2())) <= kTolerance);
-
-        REQUIRE(kernels().gemm_residual(a, rows(w_t), rows(residual), rows(out)) == 0);
-        CHECK(relative_error(out, Mat(residual + product)) <= kTolerance);
-        if (s.O % 32 == 0) {  // in place, as the runtime does for x += W_o y
-            Mat x = residual;
-            REQUIRE(kernels().gemm_residual(a, rows(w_t), rows(x), rows(x)) == 0);
-            CHECK(relative_error(x, Mat(residual + product)) <= kTolerance);
-        }
+TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 weights (relative error <= 1e-4)") {
+    // The avx512_bf16 variant also rounds the activations to bf16 (vdpbf16ps multiplies bf16 pairs);
+    // the others widen the weights and keep f32 activations (generators/gemm.cpp).
+    const bool rounds_activations = std::string(kernels().variant) == "avx512_bf16";
+    int seed = 300;
+    for (const Shape& s : kShapes) {
+        CAPTURE(s.T);
+        CAPTURE(s.K);
+        CAPTURE(s.O);
+        std::mt19937 rng(seed++);
+        Activations a(rng, s.T, s.K, 2);
+        Mat a_used = a.dense_rows;  // what the products multiply
+        if (rounds_activations) a_used = a_used.unaryExpr([](float v) { return round_to_bf16(v); });
+        // Random weights cut to bf16: W [O, K] exactly, and its pairs [K/2][O][2].
+        Mat w = random_mat(rng, s.O, s.K, -0.2f, 0.2f);
+        std::vector<uint16_t> pairs(static_cast<size_t>(s.O) * s.K);
+        for (int o = 0; o < s.O; ++o)
+            for (int k = 0; k < s.K; ++k) {
+                const uint16_t bits = bf16_bits_truncated(w(o, k));
+                w(o, k) = widen(bits);
+                pairs[(static_cast<size_t>(k / 2) * s.O + o) * 2 + k % 2] = bits;
+            }
+        halide_dimension_t dims[3] = {{0, 2, 1}, {0, s.O, 2}, {0, s.K / 2, 2 * s.O}};
+        Halide::Runtime::Buffer<void> w_pairs(halide_type_t(halide_type_bfloat, 16), pairs.data(), 3, dims);
+        const Mat product = (a_used.cast<double>() * w.transpose().cast<double>()).cast<float>();
+        const rt::kernels::KernelSet& k = kernels();
+        check_epilogues({k.gemm_bf16_plain, k.gemm_bf16_bias, k.gemm_bf16_relu_square, k.gemm_bf16_residual}, a.buffer, w_pairs,
+                        product, rng);
     }
 }

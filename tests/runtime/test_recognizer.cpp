@@ -2,9 +2,13 @@
 // streaming against whole-utterance processing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
 
 #include "reference/reference.hpp"
+#include "rwkvt/kernel_variants.hpp"
+#include "rwkvt/profile.hpp"
 #include "rwkvt/recognizer.hpp"
 #include "support/test_models.hpp"
 
@@ -16,9 +20,11 @@ struct Fixture {
     Model model;
     test::TempFile file{".safetensors"};
     std::unique_ptr<Recognizer> recognizer;
-    Fixture(const std::string& config, uint64_t seed, float noise, int max_symbols = 3, int chunk_frames = 8) {
+    Fixture(const std::string& config, uint64_t seed, float noise, int max_symbols = 3, int chunk_frames = 8,
+            StorageDtype dtype = StorageDtype::F32) {
         model = test::noisy_model(config, seed, noise);
-        save_model(model, file.str());
+        save_model(model, file.str(), dtype);
+        if (dtype == StorageDtype::BF16) model = load_model(file.str());  // the reference gets the same weights
         RecognizerOptions o;
         o.model_path = file.str();
         o.threads = 2;
@@ -52,6 +58,30 @@ TEST_CASE("runtime encoder output matches the reference (rwkvt-19m config)") {
     const ref::Mat want = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, 80)));
     REQUIRE(frames == want.rows());
     CHECK(test::relative_error(got, want.data(), got.size()) < 1e-4);
+}
+
+TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on the same weights") {
+    // The avx512_bf16 variant rounds the GEMMs' activations to bf16 as well (vdpbf16ps), so it is
+    // held to bf16 precision; the other variants widen the weights exactly and are held to f32's.
+    bool rounds_activations = false;
+    for (const KernelVariantInfo& v : kernel_variants()) rounds_activations |= v.active && v.name == "avx512_bf16";
+    for (const char* config : {"tiny", "rwkvt-19m"}) {
+        CAPTURE(config);
+        Fixture f(config, 31, 0.05f, 3, 8, StorageDtype::BF16);
+        const auto audio = test::random_audio(1.1, 78);
+        set_kernel_profiling(true);
+        reset_kernel_timings();
+        int frames = 0;
+        const std::vector<float> got = f.recognizer->encoder_output(audio, frames);
+        set_kernel_profiling(false);
+        std::vector<std::string> kernels;
+        for (const KernelTiming& k : kernel_timings()) kernels.push_back(k.kernel);
+        CHECK(std::count(kernels.begin(), kernels.end(), "gemm_bf16") == 1);
+        CHECK(std::count(kernels.begin(), kernels.end(), "gemm") == 0);  // every encoder GEMM layer is bf16
+        const ref::Mat want = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, 80)));
+        REQUIRE(frames == want.rows());
+        CHECK(test::relative_error(got, want.data(), got.size()) < (rounds_activations ? 3e-2 : 1e-4));
+    }
 }
 
 TEST_CASE("runtime greedy tokens equal the reference's") {

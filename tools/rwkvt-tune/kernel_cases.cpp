@@ -38,6 +38,13 @@ public:
         return b;
     }
     Buffer<float> signed_unit(std::vector<int> sizes, float scale = 1.0f) { return uniform(std::move(sizes), -scale, scale); }
+    // bf16 weight pairs (2, O, K/2) of uniform values in [-scale, scale].
+    Buffer<Halide::bfloat16_t> bf16_pairs(int O, int K, float scale) {
+        Buffer<Halide::bfloat16_t> b(2, O, K / 2);
+        std::uniform_real_distribution<float> d(-scale, scale);
+        b.for_each_value([&](Halide::bfloat16_t& v) { v = Halide::bfloat16_t(d(rng_)); });
+        return b;
+    }
 
 private:
     std::mt19937 rng_;
@@ -53,7 +60,7 @@ struct GeneratorSteps : Halide::Internal::GeneratorBase {
 
 // gen.set_inputs(inputs[0], ..., inputs[N-1]) for a run-time N (the generators' arities are 3-12).
 template <size_t... I>
-void set_buffers(Halide::Internal::GeneratorBase& gen, const std::vector<Buffer<float>>& in, std::index_sequence<I...>) {
+void set_buffers(Halide::Internal::GeneratorBase& gen, const std::vector<Buffer<>>& in, std::index_sequence<I...>) {
     gen.set_inputs(in[I]...);
 }
 void set_inputs(Halide::Internal::GeneratorBase& gen, const Call& call, bool scalar_second) {
@@ -91,10 +98,15 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
     Filler fill(seed);
     const int C = c.width, F = c.ffn_width, V = c.vocab_size, N = c.head_size, H = c.heads(), M = c.n_mels;
     const int T = kChunk;
-    auto gemm_call = [&](int K, int O, bool bias, bool residual) {
+    auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16 = false) {
         Call call;
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
-        call.inputs = {fill.signed_unit({K, T}), fill.signed_unit({O, K}, 0.1f)};
+        call.inputs = {fill.signed_unit({K, T})};
+        if (bf16) {
+            call.inputs.push_back(fill.bf16_pairs(O, K, 0.1f));
+        } else {
+            call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
+        }
         if (bias) call.inputs.push_back(fill.signed_unit({O}));
         if (residual) call.inputs.push_back(fill.signed_unit({O, T}));
         call.outputs = {Buffer<float>(O, T)};
@@ -156,6 +168,11 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             if (name == "gemm_bias") k.calls = {gemm_call(c.subsample_flat(), C, true, false), gemm_call(C, C, true, false)};
             if (name == "gemm_relu_square") k.calls = {gemm_call(C, F, false, false)};
             if (name == "gemm_residual") k.calls = {gemm_call(C, C, false, true), gemm_call(F, C, false, true)};
+            if (name == "gemm_bf16_plain") k.calls = {gemm_call(C, C, false, false, true)};
+            if (name == "gemm_bf16_bias")
+                k.calls = {gemm_call(c.subsample_flat(), C, true, false, true), gemm_call(C, C, true, false, true)};
+            if (name == "gemm_bf16_relu_square") k.calls = {gemm_call(C, F, false, false, true)};
+            if (name == "gemm_bf16_residual") k.calls = {gemm_call(C, C, false, true, true), gemm_call(F, C, false, true, true)};
             k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, "32"}, {"block_cols", {"2", "4", "8", "16"}, "8"}};
         } else if (g == "lora") {
             if (name == "lora_decay") k.calls = {lora_call(c.lora_decay_rank(), true, false)};

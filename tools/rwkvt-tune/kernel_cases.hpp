@@ -18,7 +18,7 @@ using Params = std::map<std::string, std::string>;
 // One call of a kernel: its inputs, in generator declaration order, and its outputs.
 struct Call {
     std::string shape;  // e.g. "T=64 K=288 O=1152", for the report
-    std::vector<Halide::Buffer<float>> inputs;
+    std::vector<Halide::Buffer<>> inputs;  // float32, except the bf16 GEMMs' weight pairs
     int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
     std::vector<Halide::Buffer<float>> outputs;
 };
