@@ -40,12 +40,15 @@ inline int vector_registers(const Halide::Target& target) {
     return target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM ? 32 : 16;
 }
 
+// The vector registers a register tile of `vectors` x `rows` occupies in the product's inner loop:
+// the accumulators, one vector of weights per output vector and the broadcast input.
+inline int registers_needed(int vectors, int rows) { return vectors * rows + vectors + 1; }
+
 inline void check_register_tile(const char* kernel, const Halide::Target& target, int vectors, int rows) {
     _halide_user_assert(vectors >= 0 && rows >= 0) << kernel << ": tile_vectors=" << vectors << ", tile_rows=" << rows
                                            << ": must be >= 0 (0: chosen from the target)\n";
     const RegisterTile tile = register_tile(target, vectors, rows);
-    // The accumulators, one vector of weights per output vector and the broadcast input.
-    const int needed = tile.vectors * tile.rows + tile.vectors + 1;
+    const int needed = registers_needed(tile.vectors, tile.rows);
     _halide_user_assert(needed <= vector_registers(target))
         << kernel << ": tile_rows=" << tile.rows << " with tile_vectors=" << tile.vectors << " needs " << needed
         << " vector registers; the target has " << vector_registers(target) << "\n";

