@@ -30,6 +30,7 @@ ModelSummary summarise(const rt::PackedModel& m) {
     s.state_bytes = static_cast<int64_t>(enc.state_bytes(m.config) + pred.bytes() + m.config.width * sizeof(float));
     s.vocab_size = m.config.vocab_size;
     s.blank_id = m.config.blank_id;
+    s.gemm_weights = m.encoder.blocks.at(0).receptance.bf16() ? "bf16" : "f32";
     return s;
 }
 

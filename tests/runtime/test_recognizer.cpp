@@ -52,6 +52,7 @@ TEST_CASE("runtime encoder output matches the reference (tiny config)") {
 
 TEST_CASE("runtime encoder output matches the reference (rwkvt-19m config)") {
     Fixture f("rwkvt-19m", 5, 0.05f);
+    CHECK(f.recognizer->summary().gemm_weights == "f32");
     const auto audio = test::random_audio(1.3, 77);
     int frames = 0;
     const std::vector<float> got = f.recognizer->encoder_output(audio, frames);
@@ -70,6 +71,7 @@ TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on
     for (const char* config : {"tiny", "rwkvt-19m"}) {
         CAPTURE(config);
         Fixture f(config, 31, 0.05f, 3, 8, StorageDtype::BF16);
+        CHECK(f.recognizer->summary().gemm_weights == "bf16");
         const auto audio = test::random_audio(1.1, 78);
         set_kernel_profiling(true);
         reset_kernel_timings();

@@ -11,6 +11,7 @@ namespace rwkvt::cli {
 void add_transcribe(CLI::App& app);
 void add_info(CLI::App& app);
 void add_init(CLI::App& app);
+void add_convert(CLI::App& app);  // convert.cpp: f32 <-> bf16 matrices
 void add_dump(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_plot(CLI::App& app);    // plot.cpp: training curves (gnuplot)

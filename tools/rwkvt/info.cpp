@@ -59,6 +59,7 @@ void add_info(CLI::App& app) {
         j["parameters"] = {{"encoder", s.parameters_encoder}, {"predictor", s.parameters_predictor},
                            {"joiner", s.parameters_joiner}, {"ctc_head", s.parameters_ctc_head},
                            {"total", s.parameters_total}};
+        j["gemm_weights"] = s.gemm_weights;
         j["state_bytes"] = s.state_bytes;
         j["tokenizer"] = {{"kind", s.tokenizer_kind}, {"vocab_size", s.vocab_size}, {"blank_id", s.blank_id}};
         if (opt->format == "json") {
@@ -70,6 +71,7 @@ void add_info(CLI::App& app) {
         std::printf("parameters  total %.2fM (encoder %.2fM, predictor %.2fM, joiner %.2fM); CTC head %.2fM not counted\n",
                     s.parameters_total / 1e6, s.parameters_encoder / 1e6, s.parameters_predictor / 1e6,
                     s.parameters_joiner / 1e6, s.parameters_ctc_head / 1e6);
+        std::printf("weights     %s matrices in the GEMM layers\n", s.gemm_weights.c_str());
         std::printf("state       %lld bytes per stream (%.1f KiB), fixed whatever the audio length\n",
                     static_cast<long long>(s.state_bytes), s.state_bytes / 1024.0);
         std::printf("tokenizer   %s, %d pieces, blank id %d\n", s.tokenizer_kind.c_str(), s.vocab_size, s.blank_id);

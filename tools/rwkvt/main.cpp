@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_transcribe(app);
     rwkvt::cli::add_info(app);
     rwkvt::cli::add_init(app);
+    rwkvt::cli::add_convert(app);
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
     rwkvt::cli::add_plot(app);

@@ -42,6 +42,9 @@ struct ModelSummary {
     int64_t parameters_total = 0;  // encoder + predictor + joiner
     int64_t state_bytes = 0;       // recurrent state of one stream, fixed whatever the audio length
     int vocab_size = 0, blank_id = 0;
+    // "f32", or "bf16" when the file stores the matrices in bf16: the GEMM layers then run on the
+    // bf16 GEMM kernels.
+    std::string gemm_weights;
 };
 
 class Stream;
