@@ -19,6 +19,7 @@
 // summed in f32); elsewhere the weights are widened to f32 (exact) in registers and the product
 // runs in f32 as with f32 weights.
 #include "Halide.h"
+#include "hand_schedules.h"
 #include "schedule_util.h"
 
 namespace {
@@ -37,8 +38,8 @@ public:
                                        {"residual", Epilogue::Residual}}};
     GeneratorParam<Weights> weights{"weights", Weights::F32, {{"f32", Weights::F32}, {"bf16", Weights::BF16}}};
     // Tokens per cache block (in register tiles) and outputs per cache block (in register tiles).
-    GeneratorParam<int> block_rows{"block_rows", 32};
-    GeneratorParam<int> block_cols{"block_cols", 8};
+    GeneratorParam<int> block_rows{"block_rows", rwkvt_gen::hand::kGemmBlockRows};
+    GeneratorParam<int> block_cols{"block_cols", rwkvt_gen::hand::kGemmBlockCols};
     // Register tile override (0: chosen from the target).
     GeneratorParam<int> tile_vectors{"tile_vectors", 0};
     GeneratorParam<int> tile_rows{"tile_rows", 0};

@@ -7,6 +7,7 @@
 //
 //   y(c, t) = (x(c, t) - mean_t) / sqrt(var_t + 1e-5) * weight(c) + bias(c), var biased.
 #include "Halide.h"
+#include "hand_schedules.h"
 #include "layer_norm.h"
 #include "schedule_util.h"
 
@@ -17,7 +18,7 @@ using namespace Halide;
 class LayerNorm : public Generator<LayerNorm> {
 public:
     // Schedule parameter (schedules/): tokens per parallel task.
-    GeneratorParam<int> tokens_per_task{"tokens_per_task", 4};
+    GeneratorParam<int> tokens_per_task{"tokens_per_task", rwkvt_gen::hand::kLayerNormTokensPerTask};
 
     Input<Buffer<float>> x{"x", 2};
     Input<Buffer<float>> weight{"weight", 1};

@@ -15,6 +15,7 @@
 //   flat(co M2 + p2, j) = relu(b2 + sum_{kt, km, ci} w2 c1(ci, 2 p2 - 1 + km, 2 j + kt)),
 //   out of range mel positions and negative global rows are zero.
 #include "Halide.h"
+#include "hand_schedules.h"
 #include "schedule_util.h"
 
 namespace {
@@ -25,9 +26,9 @@ class Subsample : public Generator<Subsample> {
 public:
     // Schedule parameters (schedules/): output rows per parallel task, and conv2's register tile of
     // channel_vectors 8-lane channel groups x mel_block mel positions.
-    GeneratorParam<int> rows_per_task{"rows_per_task", 2};
-    GeneratorParam<int> channel_vectors{"channel_vectors", 2};
-    GeneratorParam<int> mel_block{"mel_block", 4};
+    GeneratorParam<int> rows_per_task{"rows_per_task", rwkvt_gen::hand::kSubsampleRowsPerTask};
+    GeneratorParam<int> channel_vectors{"channel_vectors", rwkvt_gen::hand::kSubsampleChannelVectors};
+    GeneratorParam<int> mel_block{"mel_block", rwkvt_gen::hand::kSubsampleMelBlock};
 
     Input<Buffer<float>> features{"features", 2};
     Input<int> first_conv1_row{"first_conv1_row"};

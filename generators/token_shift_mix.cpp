@@ -12,6 +12,7 @@
 //
 //   xa = LN(x); prev(t) = t == 0 ? shift_in : xa(t-1); mixed(c, m, t) = xa + (prev - xa) mu(c, m).
 #include "Halide.h"
+#include "hand_schedules.h"
 #include "layer_norm.h"
 #include "schedule_util.h"
 
@@ -24,7 +25,7 @@ public:
     GeneratorParam<int> mixes{"mixes", 6};
 
     // Schedule parameter (schedules/): tokens per parallel task (their LN rows are shared by all mixes).
-    GeneratorParam<int> tokens_per_task{"tokens_per_task", 8};
+    GeneratorParam<int> tokens_per_task{"tokens_per_task", rwkvt_gen::hand::kTokenShiftMixTokensPerTask};
 
     Input<Buffer<float>> x{"x", 2};
     Input<Buffer<float>> ln_weight{"ln_weight", 1};

@@ -21,6 +21,7 @@
 //   y_i = sum_j S[i][j] r_j,  y = GroupNorm_h(y; eps 64e-5) ln_x_weight + ln_x_bias,
 //   out = (y + (sum_j r_j k'_j r_k[h][j]) v) * g.
 #include "Halide.h"
+#include "hand_schedules.h"
 
 namespace {
 
@@ -32,7 +33,7 @@ public:
     // Schedule parameters (schedules/): vector lanes over the value index (0: the target's natural
     // width, at most N; must divide N), and whether the value vectors are unrolled in each step.
     GeneratorParam<int> lanes{"lanes", 0};
-    GeneratorParam<bool> unroll_values{"unroll_values", true};
+    GeneratorParam<bool> unroll_values{"unroll_values", rwkvt_gen::hand::kWkv7UnrollValues};
 
     Input<Buffer<float>> r{"r", 2};
     Input<Buffer<float>> w{"w", 2};
@@ -146,7 +147,7 @@ public:
         // The recurrence is sequential in t but independent per head: S is computed once for the
         // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 2N
         // steps of a token unrolled so that every select above folds away.
-        const int vec = lanes > 0 ? int(lanes) : std::min(natural_vector_size<float>(), N);
+        const int vec = rwkvt_gen::hand::wkv7_lanes(get_target(), N, lanes);
         _halide_user_assert(vec <= N && N % vec == 0) << "wkv7: lanes=" << vec << " must divide head_size=" << N << "\n";
         for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_root().vectorize(j, vec).parallel(t);
         kk_norm2.compute_root().parallel(t);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "hand_schedules.h"
 #include "schedule_util.h"
 
 namespace rwkvt::tune {
@@ -12,6 +13,8 @@ namespace rwkvt::tune {
 namespace {
 
 using Halide::Buffer;
+namespace hand = rwkvt_gen::hand;
+std::string str(int value) { return std::to_string(value); }
 
 struct TableEntry {
     const char* kernel;
@@ -173,7 +176,8 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
                 k.calls = {gemm_call(c.subsample_flat(), C, true, false, true), gemm_call(C, C, true, false, true)};
             if (name == "gemm_bf16_relu_square") k.calls = {gemm_call(C, F, false, false, true)};
             if (name == "gemm_bf16_residual") k.calls = {gemm_call(C, C, false, true, true), gemm_call(F, C, false, true, true)};
-            k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, "32"}, {"block_cols", {"2", "4", "8", "16"}, "8"}};
+            k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, str(hand::kGemmBlockRows)},
+                      {"block_cols", {"2", "4", "8", "16"}, str(hand::kGemmBlockCols)}};
         } else if (g == "lora") {
             if (name == "lora_decay") k.calls = {lora_call(c.lora_decay_rank(), true, false)};
             if (name == "lora_iclr") k.calls = {lora_call(c.lora_iclr_rank(), true, false)};
@@ -186,18 +190,18 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.inputs = {fill.signed_unit({C, T}), fill.uniform({C}, 0.5f, 1.5f), fill.signed_unit({C}, 0.1f)};
             call.outputs = {Buffer<float>(C, T)};
             k.calls = {call};
-            k.axes = {{"tokens_per_task", {"1", "2", "4", "8", "16"}, "4"}};
+            k.axes = {{"tokens_per_task", {"1", "2", "4", "8", "16"}, str(hand::kLayerNormTokensPerTask)}};
         } else if (g == "token_shift_mix") {
             k.calls = {mix_call(name == "time_mix_shift" ? 6 : 1)};
-            k.axes = {{"tokens_per_task", {"2", "4", "8", "16", "32"}, "8"}};
+            k.axes = {{"tokens_per_task", {"2", "4", "8", "16", "32"}, str(hand::kTokenShiftMixTokensPerTask)}};
         } else if (g == "wkv7") {
             if (k.fixed.at("head_size") != std::to_string(N)) continue;  // the config's head size only
             k.calls = {wkv_call(T), wkv_call(1)};
             std::vector<std::string> lanes;
             for (int l : {4, 8, 16})
                 if (l <= N && N % l == 0 && l <= target.natural_vector_size<float>()) lanes.push_back(std::to_string(l));
-            k.axes = {{"lanes", lanes, std::to_string(std::min(N, target.natural_vector_size<float>()))},
-                      {"unroll_values", {"true", "false"}, "true"}};
+            k.axes = {{"lanes", lanes, str(hand::wkv7_lanes(target, N))},
+                      {"unroll_values", {"true", "false"}, hand::kWkv7UnrollValues ? "true" : "false"}};
             // LLVM did not finish compiling the autoscheduled recurrence (its 2N unrolled steps per
             // token) within 10 minutes on the build machine.
             k.try_autoscheduler = false;
@@ -220,7 +224,9 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.scalar = 2 * J;  // a chunk in the middle of an utterance: no padding rows
             call.outputs = {Buffer<float>(c.subsample_flat(), J)};
             k.calls = {call};
-            k.axes = {{"rows_per_task", {"1", "2", "4", "8"}, "2"}, {"channel_vectors", {"1", "2", "4"}, "2"}, {"mel_block", {"2", "4", "5"}, "4"}};
+            k.axes = {{"rows_per_task", {"1", "2", "4", "8"}, str(hand::kSubsampleRowsPerTask)},
+                      {"channel_vectors", {"1", "2", "4"}, str(hand::kSubsampleChannelVectors)},
+                      {"mel_block", {"2", "4", "5"}, str(hand::kSubsampleMelBlock)}};
         } else if (g == "joiner") {
             Call call;
             const int B = kJoinerWindow;
