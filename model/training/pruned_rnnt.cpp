@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "log_add.hpp"
+#include "transducer_lattice.hpp"
 
 namespace rwkvt::train {
 
@@ -45,24 +46,10 @@ void pruning_bounds(const float* simple_blank, const float* simple_label, int T,
     auto at = [&](int t, int u) { return static_cast<size_t>(t) * U1 + u; };
     auto lb = [&](int t, int u) { return static_cast<double>(simple_blank[at(t, u)]); };
     auto ly = [&](int t, int u) { return static_cast<double>(simple_label[static_cast<size_t>(t) * U + u]); };
-    std::vector<double> alpha(static_cast<size_t>(T) * U1, kNegInf), beta(alpha.size(), kNegInf);
-    alpha[0] = 0.0;
-    for (int t = 0; t < T; ++t)
-        for (int u = 0; u < U1; ++u) {
-            if (t == 0 && u == 0) continue;
-            double a = kNegInf;
-            if (t > 0) a = log_add(a, alpha[at(t - 1, u)] + lb(t - 1, u));
-            if (u > 0) a = log_add(a, alpha[at(t, u - 1)] + ly(t, u - 1));
-            alpha[at(t, u)] = a;
-        }
-    for (int t = T - 1; t >= 0; --t)
-        for (int u = U; u >= 0; --u) {
-            double b = (t == T - 1 && u == U) ? lb(t, u) : kNegInf;
-            if (t < T - 1) b = log_add(b, beta[at(t + 1, u)] + lb(t, u));
-            if (u < U) b = log_add(b, beta[at(t, u + 1)] + ly(t, u));
-            beta[at(t, u)] = b;
-        }
-    const double log_p = beta[0];
+    const LatticeScores lattice = lattice_forward_backward(T, U, lb, ly);
+    const std::vector<double>& alpha = lattice.alpha;
+    const std::vector<double>& beta = lattice.beta;
+    const double log_p = lattice.log_p;
 
     std::vector<double> occupancy(U1);
     for (int t = 0; t < T; ++t) {

@@ -1,10 +1,9 @@
 #include "rnnt_loss.hpp"
 
-#include "log_add.hpp"
+#include "transducer_lattice.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,29 +33,11 @@ double rnnt_loss(const float* logits, int T, int U, int V, const int* labels, in
             ly[at(t, u)] = u < U ? z[labels[u]] - d : 0.0;
         }
 
-    const double neg_inf = -std::numeric_limits<double>::infinity();
-    std::vector<double> alpha(log_norm.size(), neg_inf), beta(log_norm.size(), neg_inf);
-    alpha[at(0, 0)] = 0.0;
-    for (int t = 0; t < T; ++t)
-        for (int u = 0; u < U1; ++u) {
-            if (t == 0 && u == 0) continue;
-            double a = neg_inf;
-            if (t > 0) a = log_add(a, alpha[at(t - 1, u)] + lb[at(t - 1, u)]);
-            if (u > 0) a = log_add(a, alpha[at(t, u - 1)] + ly[at(t, u - 1)]);
-            alpha[at(t, u)] = a;
-        }
-    for (int t = T - 1; t >= 0; --t)
-        for (int u = U; u >= 0; --u) {
-            if (t == T - 1 && u == U) {
-                beta[at(t, u)] = lb[at(t, u)];
-                continue;
-            }
-            double b = neg_inf;
-            if (t < T - 1) b = log_add(b, beta[at(t + 1, u)] + lb[at(t, u)]);
-            if (u < U) b = log_add(b, beta[at(t, u + 1)] + ly[at(t, u)]);
-            beta[at(t, u)] = b;
-        }
-    const double log_p = beta[at(0, 0)];
+    const LatticeScores lattice = lattice_forward_backward(
+        T, U, [&](int t, int u) { return lb[at(t, u)]; }, [&](int t, int u) { return ly[at(t, u)]; });
+    const std::vector<double>& alpha = lattice.alpha;
+    const std::vector<double>& beta = lattice.beta;
+    const double log_p = lattice.log_p;
     if (!grad) return -log_p;
 
     for (int t = 0; t < T; ++t)
