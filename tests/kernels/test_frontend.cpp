@@ -66,7 +66,7 @@ Mat kernel_subsample(const Model& m, const Mat& features, int j0, int J) {
 }  // namespace
 
 TEST_CASE("log-mel kernel equals the reference front end (relative error <= 1e-4)") {
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         int seed = 200;
         for (int frames : {1, 3, 17, 64}) {
@@ -85,7 +85,7 @@ TEST_CASE("log-mel kernel equals the reference front end (relative error <= 1e-4
 }
 
 TEST_CASE("subsample kernel equals the reference subsampling, whole and streamed (relative error <= 1e-4)") {
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         int seed = 300;
         for (int frames : {1, 3, 4, 17, 64, 130}) {

@@ -8,7 +8,7 @@ using namespace rwkvt::kernel_test;
 
 TEST_CASE("joiner kernel equals ref::joiner_logits (relative error <= 1e-4)") {
     int seed = 700;
-    for (const char* config : {"tiny", "rwkvt-19m"}) {
+    for (const std::string& config : configs()) {
         const Model& m = model(config);
         const int C = m.config.width, V = m.config.vocab_size;
         const Mat hidden_w_t = transposed(m, "joiner.hidden.weight"), out_w_t = transposed(m, "joiner.out.weight");
