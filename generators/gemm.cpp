@@ -67,9 +67,7 @@ public:
         rwkvt_gen::check_at_least("gemm", "block_cols", block_cols, 1);
 
         // ---- Algorithm ----
-        const bool bf16 = weights == Weights::BF16;
-        // vdpbf16ps: the pair of inputs is the innermost, vectorised reduction (see the schedule).
-        const bool dot_pairs = bf16 && get_target().has_feature(Target::AVX512_SapphireRapids);
+        const bool bf16 = bf16_weights();
         const Expr O = bf16 ? w_pairs->dim(1).extent() : w_t->dim(0).extent();
         const Expr K = bf16 ? 2 * w_pairs->dim(2).extent() : w_t->dim(1).extent();
         // The register tile always spans `rows` tokens (bound_extent below); tokens past the end
@@ -92,8 +90,8 @@ public:
             prod_row(o, t) += a_clamped(k, t) * (*w_t)(o, k);
         } else {
             w_block(jw, o, kw) = (*w_pairs)(jw, o, kw);
-            if (dot_pairs) a_bf16(kw, t) = cast<bfloat16_t>(a_clamped(kw, t));
-            const Expr a_pair = dot_pairs ? cast<float>(a_bf16(2 * p + j, t)) : a_clamped(2 * p + j, t);
+            if (dot_pairs()) a_bf16(kw, t) = cast<bfloat16_t>(a_clamped(kw, t));
+            const Expr a_pair = dot_pairs() ? cast<float>(a_bf16(2 * p + j, t)) : a_clamped(2 * p + j, t);
             prod(o, t) += a_pair * cast<float>(w_block(j, o, p));
             prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
         }
@@ -198,7 +196,7 @@ public:
         } else {
             w_block.compute_at(out, block).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
         }
-        if (dot_pairs) a_bf16.compute_at(out, block).vectorize(kw, tile.vec, TailStrategy::GuardWithIf);
+        if (dot_pairs()) a_bf16.compute_at(out, block).vectorize(kw, tile.vec, TailStrategy::GuardWithIf);
     }
 
     // The update of a product, innermost first: o (vectorised), t, then the reduction. `full`: whole
@@ -206,17 +204,16 @@ public:
     // With bf16 pairs on vdpbf16ps targets the pair j is the innermost vectorised lane: Halide turns
     // the pair sum into a VectorReduce that lowers to vdpbf16ps, accumulating into the register tile.
     void schedule_reduction(Stage update, const rwkvt_gen::RegisterTile& tile, bool tiled, bool full) {
-        const bool bf16 = weights == Weights::BF16;
-        const bool dot_pairs = bf16 && get_target().has_feature(Target::AVX512_SapphireRapids);
         const RVar j = pair.x, p = pair.y;
-        if (!bf16) {
+        const bool dot = dot_pairs() && full;
+        if (!bf16_weights()) {
             update.reorder(o, t, k.x);
-        } else if (dot_pairs && full) {
+        } else if (dot) {
             update.reorder(j, o, t, p).atomic().vectorize(o, tile.vec).vectorize(j).unroll(o);
         } else {
             update.reorder(o, t, j, p).unroll(j);
         }
-        if (!(dot_pairs && full)) {
+        if (!dot) {
             if (full) {
                 update.vectorize(o, tile.vec).unroll(o);
             } else {
@@ -227,6 +224,10 @@ public:
     }
 
 private:
+    bool bf16_weights() const { return weights == Weights::BF16; }
+    // vdpbf16ps: the pair of inputs is the innermost, vectorised reduction (see schedule_reduction).
+    bool dot_pairs() const { return bf16_weights() && get_target().has_feature(Target::AVX512_SapphireRapids); }
+
     Var o{"o"}, t{"t"}, kw{"kw"}, jw{"jw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
     RDom k, pair;  // the reduction: over k (f32 weights) or over pairs (j, p), k = 2 p + j (bf16)
     Func a_clamped{"a_clamped"}, a_bf16{"a_bf16"}, prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
