@@ -101,7 +101,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
     Filler fill(seed);
     const int C = c.width, F = c.ffn_width, V = c.vocab_size, N = c.head_size, H = c.heads(), M = c.n_mels;
     const int T = kChunk;
-    auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16 = false) {
+    auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16) {
         Call call;
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
@@ -167,15 +167,14 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         const std::string& g = k.generator;
         const std::string& name = k.kernel;
         if (g == "gemm") {
-            if (name == "gemm_plain") k.calls = {gemm_call(C, C, false, false)};
-            if (name == "gemm_bias") k.calls = {gemm_call(c.subsample_flat(), C, true, false), gemm_call(C, C, true, false)};
-            if (name == "gemm_relu_square") k.calls = {gemm_call(C, F, false, false)};
-            if (name == "gemm_residual") k.calls = {gemm_call(C, C, false, true), gemm_call(F, C, false, true)};
-            if (name == "gemm_bf16_plain") k.calls = {gemm_call(C, C, false, false, true)};
-            if (name == "gemm_bf16_bias")
-                k.calls = {gemm_call(c.subsample_flat(), C, true, false, true), gemm_call(C, C, true, false, true)};
-            if (name == "gemm_bf16_relu_square") k.calls = {gemm_call(C, F, false, false, true)};
-            if (name == "gemm_bf16_residual") k.calls = {gemm_call(C, C, false, true, true), gemm_call(F, C, false, true, true)};
+            // The shapes follow the epilogue (the layers that use it); f32 and bf16 weights alike.
+            const std::string& epilogue = k.fixed.at("epilogue");
+            const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";
+            auto call = [&](int K, int O) { return gemm_call(K, O, epilogue == "bias", epilogue == "residual", bf16); };
+            if (epilogue == "plain") k.calls = {call(C, C)};
+            if (epilogue == "bias") k.calls = {call(c.subsample_flat(), C), call(C, C)};
+            if (epilogue == "relu_square") k.calls = {call(C, F)};
+            if (epilogue == "residual") k.calls = {call(C, C), call(F, C)};
             k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, str(hand::kGemmBlockRows)},
                       {"block_cols", {"2", "4", "8", "16"}, str(hand::kGemmBlockCols)}};
         } else if (g == "lora") {
