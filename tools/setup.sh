@@ -14,6 +14,10 @@ packages=(
     # training (RWKVT_TRAINING): LibTorch, and OpenBLAS as the system BLAS (LibTorch's f32 matmuls
     # go through the BLAS alternative; the reference BLAS is ~30x slower)
     libtorch-dev libopenblas0-pthread
+    # training: oneDNN's headers (LibTorch already links its library) for the matrix products
+    libdnnl-dev
+    # training: tcmalloc, which rwkvt-train allocates with (big tensors are reused, not page-faulted)
+    libtcmalloc-minimal4
     # training: c10d's Gloo headers (data-parallel `rwkvt train`), gnuplot for `rwkvt plot`
     libgloo-dev gnuplot-nox
     # tests

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "schema.hpp"
+#include "linear_op.hpp"
 #include "wkv7_op.hpp"
 
 namespace rwkvt::train {
@@ -114,7 +115,7 @@ torch::Tensor TransducerImpl::subsample(const torch::Tensor& features) {
     }
     // [B, F1, 20, T'] -> [B, T', F1 * 20], flattened channel-major as the schema says.
     x = x.permute({0, 3, 1, 2}).reshape({B, x.size(3), config_.subsample_flat()});
-    return torch::linear(x, p("encoder.subsample.out.weight"), p("encoder.subsample.out.bias"));
+    return train::linear(x, p("encoder.subsample.out.weight"), p("encoder.subsample.out.bias"));
 }
 
 // Spec section 3, steps 0-15, for every token of the sequence at once except the recurrence.
@@ -131,22 +132,22 @@ torch::Tensor TransducerImpl::block(const std::string& stack, int l, torch::Tens
     const torch::Tensor x_r = mix("att.x_r"), x_w = mix("att.x_w"), x_k = mix("att.x_k"), x_v = mix("att.x_v"),
                         x_a = mix("att.x_a"), x_g = mix("att.x_g");
     // 3. Receptance, key, value.
-    const torch::Tensor r = torch::linear(x_r, q("att.receptance.weight"));
-    torch::Tensor k = torch::linear(x_k, q("att.key.weight"));
-    torch::Tensor v = torch::linear(x_v, q("att.value.weight"));
+    const torch::Tensor r = train::linear(x_r, q("att.receptance.weight"));
+    torch::Tensor k = train::linear(x_k, q("att.key.weight"));
+    torch::Tensor v = train::linear(x_v, q("att.value.weight"));
     // 4. Decay in (0.545, 1).
     const torch::Tensor w = torch::exp(
-        -kDecayScale * torch::sigmoid(q("att.w0") + torch::tanh(x_w.matmul(q("att.w1"))).matmul(q("att.w2"))));
+        -kDecayScale * torch::sigmoid(q("att.w0") + train::matmul(torch::tanh(train::matmul(x_w, q("att.w1"))), q("att.w2"))));
     // 5. In-context learning rate.
-    const torch::Tensor a = torch::sigmoid(q("att.a0") + x_a.matmul(q("att.a1")).matmul(q("att.a2")));
+    const torch::Tensor a = torch::sigmoid(q("att.a0") + train::matmul(train::matmul(x_a, q("att.a1")), q("att.a2")));
     // 6. Value residual.
     if (l == 0) {
         v_first = v;
     } else {
-        v = v + (v_first - v) * torch::sigmoid(q("att.v0") + x_v.matmul(q("att.v1")).matmul(q("att.v2")));
+        v = v + (v_first - v) * torch::sigmoid(q("att.v0") + train::matmul(train::matmul(x_v, q("att.v1")), q("att.v2")));
     }
     // 7. Gate: the sigmoid sits between the two LoRA matrices.
-    const torch::Tensor g = torch::sigmoid(x_g.matmul(q("att.g1"))).matmul(q("att.g2"));
+    const torch::Tensor g = train::matmul(torch::sigmoid(train::matmul(x_g, q("att.g1"))), q("att.g2"));
     // 8. Removal key, normalised per head (divided by max(norm, 1e-12)).
     const torch::Tensor kk = torch::nn::functional::normalize(
                                  (k * q("att.k_k")).reshape({B, T, H, N}),
@@ -163,12 +164,12 @@ torch::Tensor TransducerImpl::block(const std::string& stack, int l, torch::Tens
     const torch::Tensor bonus = (r * k * q("att.r_k").reshape({C})).reshape({B, T, H, N}).sum(-1, true);
     y = y + (bonus * v.reshape({B, T, H, N})).reshape({B, T, C});
     // 14. Output projection of the gated readout.
-    x = x + torch::linear(y * g, q("att.output.weight"));
+    x = x + train::linear(y * g, q("att.output.weight"));
     // 15. Channel mix.
     const torch::Tensor xf = torch::layer_norm(x, width, q("ln2.weight"), q("ln2.bias"), 1e-5);
     const torch::Tensor kx = xf + (previous_token(xf) - xf) * q("ffn.x_k");
-    const torch::Tensor hidden = torch::relu(torch::linear(kx, q("ffn.key.weight"))).square();
-    return x + torch::linear(hidden, q("ffn.value.weight"));
+    const torch::Tensor hidden = torch::relu(train::linear(kx, q("ffn.key.weight"))).square();
+    return x + train::linear(hidden, q("ffn.value.weight"));
 }
 
 torch::Tensor TransducerImpl::run_stack(const std::string& stack, int blocks, torch::Tensor x) {
@@ -188,7 +189,7 @@ std::pair<torch::Tensor, torch::Tensor> TransducerImpl::encode(const torch::Tens
 }
 
 torch::Tensor TransducerImpl::ctc_logits(const torch::Tensor& enc) {
-    return torch::linear(enc, p("ctc_head.weight"), p("ctc_head.bias"));
+    return train::linear(enc, p("ctc_head.weight"), p("ctc_head.bias"));
 }
 
 torch::Tensor TransducerImpl::predict(const torch::Tensor& tokens) {
@@ -199,21 +200,21 @@ torch::Tensor TransducerImpl::predict(const torch::Tensor& tokens) {
 // Spec section 4 joiner after its first layer's sum: relu, hidden layer, relu, output layer.
 torch::Tensor TransducerImpl::joiner_from_hidden(const torch::Tensor& pre_activation) {
     const torch::Tensor h2 =
-        torch::relu(torch::linear(torch::relu(pre_activation), p("joiner.hidden.weight"), p("joiner.hidden.bias")));
-    return torch::linear(h2, p("joiner.out.weight"), p("joiner.out.bias"));
+        torch::relu(train::linear(torch::relu(pre_activation), p("joiner.hidden.weight"), p("joiner.hidden.bias")));
+    return train::linear(h2, p("joiner.out.weight"), p("joiner.out.bias"));
 }
 
 torch::Tensor TransducerImpl::joint(const torch::Tensor& enc, const torch::Tensor& pred) {
     // W_e e + b1 once per frame and W_p p once per token, then broadcast over the [T', U+1] lattice.
-    const torch::Tensor e = torch::linear(enc, p("joiner.enc_proj.weight"), p("joiner.enc_proj.bias")).unsqueeze(2);
-    const torch::Tensor g = torch::linear(pred, p("joiner.pred_proj.weight")).unsqueeze(1);
+    const torch::Tensor e = train::linear(enc, p("joiner.enc_proj.weight"), p("joiner.enc_proj.bias")).unsqueeze(2);
+    const torch::Tensor g = train::linear(pred, p("joiner.pred_proj.weight")).unsqueeze(1);
     return joiner_from_hidden(e + g);
 }
 
 torch::Tensor TransducerImpl::joint_pruned(const torch::Tensor& enc, const torch::Tensor& pred, const torch::Tensor& s_begin, int S) {
     const int64_t B = enc.size(0), T = enc.size(1), U1 = pred.size(1);
-    const torch::Tensor e = torch::linear(enc, p("joiner.enc_proj.weight"), p("joiner.enc_proj.bias")).unsqueeze(2);  // [B, T', 1, J]
-    const torch::Tensor g = torch::linear(pred, p("joiner.pred_proj.weight"));                                         // [B, U+1, J]
+    const torch::Tensor e = train::linear(enc, p("joiner.enc_proj.weight"), p("joiner.enc_proj.bias")).unsqueeze(2);  // [B, T', 1, J]
+    const torch::Tensor g = train::linear(pred, p("joiner.pred_proj.weight"));                                         // [B, U+1, J]
     const int64_t J = g.size(2);
     // Row u = s_begin + k of each frame's window, gathered from W_p p: [B, T', S, J].
     const torch::Tensor rows = (s_begin.to(torch::kInt64).unsqueeze(2) + torch::arange(S, torch::kInt64)).clamp_max(U1 - 1);
@@ -223,7 +224,7 @@ torch::Tensor TransducerImpl::joint_pruned(const torch::Tensor& enc, const torch
 
 torch::Tensor TransducerImpl::lm_logits(const torch::Tensor& pred) {
     // A zero encoder input leaves only the bias b1 of the encoder projection.
-    return joiner_from_hidden(torch::linear(pred, p("joiner.pred_proj.weight")) + p("joiner.enc_proj.bias"));
+    return joiner_from_hidden(train::linear(pred, p("joiner.pred_proj.weight")) + p("joiner.enc_proj.bias"));
 }
 
 }  // namespace rwkvt::train

@@ -57,7 +57,7 @@ TEST_CASE("end to end: the tiny model learns five espeak-ng sentences (CER <= 5%
     test::make_speech_set(dir);
     RunSettings s;
     s.valid = "data.jsonl";  // the task is memorisation: the training sentences are the validation set
-    s.max_steps = 80;  // the RNN-T loss is below 1e-3 per token by step ~70
+    s.max_steps = 120;  // the RNN-T loss is ~3e-3 per token by then; at 80 steps (~0.09) CER depended on rounding
     s.lr = 5e-3;
     s.final_lr = 5e-4;
     s.warmup = 10;
@@ -69,7 +69,7 @@ TEST_CASE("end to end: the tiny model learns five espeak-ng sentences (CER <= 5%
     o.quiet = true;
     const train::RunSummary summary = train::run_training(o);
     MESSAGE("final loss " << summary.last_loss << ", validation WER " << summary.valid_wer << ", CER " << summary.valid_cer);
-    DOCTEST_CHECK(summary.steps == 80);
+    DOCTEST_CHECK(summary.steps == s.max_steps);
     DOCTEST_CHECK(summary.valid_cer >= 0.0);
     DOCTEST_CHECK(summary.valid_cer <= 0.05);
 

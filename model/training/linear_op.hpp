@@ -1,0 +1,22 @@
+// The training model's matrix products (every linear layer, the LoRA matrices, the CTC head and the
+// joiner) as a LibTorch autograd function whose forward and backward products run on oneDNN's
+// sgemm. LibTorch 1.13 sends f32 CPU matmuls to the system BLAS; at the transducer's shapes
+// (thousands of rows, 32-1152 columns) oneDNN's sgemm is 1.1-1.3x faster than OpenBLAS's on the
+// wide layers and 2-3x on the LoRA ones (bench/linear_op_bench.cpp). oneDNN comes with LibTorch
+// and shares its OpenMP thread pool.
+//
+// Other dtypes (the double-precision tests) fall back to torch's own ops, so the two paths compute
+// the same function and the tests can hold one against the other.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace rwkvt::train {
+
+// x [..., K] times weight [N, K] transposed, plus bias [N] when defined: torch::linear.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
+// x [..., K] times m [K, N]: torch::matmul with a matrix (the LoRA layout).
+torch::Tensor matmul(const torch::Tensor& x, const torch::Tensor& m);
+
+}  // namespace rwkvt::train
