@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <ATen/record_function.h>
 #include <dnnl.h>
 
 namespace rwkvt::train {
@@ -33,6 +34,7 @@ class LinearFunction : public torch::autograd::Function<LinearFunction> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                  const torch::Tensor& weight, const torch::Tensor& bias, bool weight_is_rows) {
+        RECORD_FUNCTION("rwkvt::linear_forward", std::vector<c10::IValue>());
         const torch::Tensor w = weight.contiguous();
         const int64_t K = x.size(-1);
         const torch::Tensor rows = x.reshape({-1, K}).contiguous();
@@ -48,6 +50,7 @@ public:
 
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::tensor_list grad_outputs) {
+        RECORD_FUNCTION("rwkvt::linear_backward", std::vector<c10::IValue>());
         const std::vector<torch::Tensor> saved = ctx->get_saved_variables();
         const torch::Tensor &rows = saved[0], &w = saved[1];
         const bool weight_is_rows = ctx->saved_data["weight_is_rows"].toBool();

@@ -11,15 +11,17 @@ add_library(rwkvt_trainer_core STATIC
 target_include_directories(rwkvt_trainer_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/training ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(rwkvt_trainer_core PUBLIC rwkvt_flags rwkvt_model PRIVATE yaml-cpp Eigen3::Eigen)
 
-# rwkvt_trainer: the LibTorch loop on top of rwkvt_train (the model and losses). Four translation
+# rwkvt_trainer: the LibTorch loop on top of rwkvt_train (the model and losses). Five translation
 # units include torch (each ~9 s and ~1 GB to compile): the loop, one step's tensors and losses,
-# checkpoints, and c10d data parallelism (which needs Gloo's headers: libgloo-dev).
+# checkpoints, c10d data parallelism (which needs Gloo's headers: libgloo-dev), and the benchmark's
+# operator profile.
 if (RWKVT_TRAINING)
     add_library(rwkvt_trainer STATIC
         training/trainer.cpp
         training/training_step.cpp
         training/checkpoint.cpp
-        training/distributed.cpp)
+        training/distributed.cpp
+        training/operator_profile.cpp)
     target_link_libraries(rwkvt_trainer
         PUBLIC rwkvt_trainer_core rwkvt_train
         PRIVATE rwkvt_runtime rwkvt_audio rwkvt_dataset rwkvt_augment rwkvt_text rwkvt_scoring

@@ -767,7 +767,9 @@ BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
     const size_t samples = static_cast<size_t>(options.seconds * kSampleRate);
     const int tokens = std::max(1, static_cast<int>(std::lround(options.seconds * options.tokens_per_second)));
     std::vector<double> step_times, feature_times;
+    std::unique_ptr<OperatorProfile> profile;
     for (int s = 0; s < options.steps + 1; ++s) {
+        if (s == 1 && options.profile) profile = std::make_unique<OperatorProfile>();  // after the warm-up step
         const auto start = Clock::now();
         std::vector<UtteranceFeatures> utterances;
         for (int b = 0; b < options.batch; ++b) {
@@ -797,6 +799,7 @@ BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
             feature_times.push_back(features_done);
         }
     }
+    if (profile) result.operators = profile->stop();
     std::vector<double> sorted = step_times;
     std::sort(sorted.begin(), sorted.end());
     result.step_seconds_median = sorted[sorted.size() / 2];

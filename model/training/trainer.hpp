@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "operator_profile.hpp"
 #include "train_config.hpp"
 
 namespace rwkvt::train {
@@ -45,6 +46,7 @@ struct BenchmarkOptions {
     int steps = 4;               // timed steps after one warm-up step
     int threads = 0;             // 0 = all cores
     int prune_range = 5;         // pruned RNN-T window (0 = the full lattice)
+    bool profile = false;        // also time every operator of the timed steps (slows them)
 };
 
 struct BenchmarkResult {
@@ -53,6 +55,7 @@ struct BenchmarkResult {
     double peak_rss_mb = 0.0;  // the process's maximum resident set (getrusage)
     double features_share = 0.0;  // share of a step spent computing log-mel features
     int threads = 0;
+    std::vector<OperatorTime> operators;  // with BenchmarkOptions::profile, largest self time first
 };
 
 // Joint training steps (RNN-T + CTC, backward, AdamW) on synthetic audio and labels.

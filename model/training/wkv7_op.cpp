@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/record_function.h>
 #include <HalideBuffer.h>
 
 #include "rwkvt_wkv7_backward_n16.h"
@@ -45,6 +46,7 @@ public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& r_in,
                                  const torch::Tensor& w_in, const torch::Tensor& k_in, const torch::Tensor& v_in,
                                  const torch::Tensor& kk_in, const torch::Tensor& a_in, int64_t head_size) {
+        RECORD_FUNCTION("rwkvt::wkv7_forward", std::vector<c10::IValue>());
         std::vector<torch::Tensor> in;
         for (const torch::Tensor* x : {&r_in, &w_in, &k_in, &v_in, &kk_in, &a_in}) in.push_back(x->contiguous());
         const int64_t B = in[0].size(0), T = in[0].size(1), C = in[0].size(2), H = C / head_size;
@@ -67,6 +69,7 @@ public:
 
     static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::tensor_list grad_outputs) {
+        RECORD_FUNCTION("rwkvt::wkv7_backward", std::vector<c10::IValue>());
         const std::vector<torch::Tensor> saved = ctx->get_saved_variables();
         const int64_t head_size = ctx->saved_data["head_size"].toInt();
         const torch::Tensor dy = grad_outputs[0].contiguous();

@@ -10,10 +10,21 @@
 
 namespace rwkvt::cli {
 
+namespace {
+
+nlohmann::json operators_json(const std::vector<train::OperatorTime>& operators) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const train::OperatorTime& op : operators)
+        list.push_back({{"name", op.name}, {"calls", op.calls}, {"self_seconds", op.self_seconds}});
+    return list;
+}
+
+}  // namespace
+
 void add_train(CLI::App& app) {
     struct Options {
         std::string mode = "joint", config;
-        bool resume = false, benchmark = false, quiet = false;
+        bool resume = false, benchmark = false, quiet = false, profile = false;
         int world_size = 1, rank = 0, master_port = 29500;
         std::string master_addr = "127.0.0.1";
         int64_t stop_after = 0;
@@ -41,6 +52,7 @@ void add_train(CLI::App& app) {
     cmd->add_option("--steps", options->steps, "--benchmark: timed steps (after one warm-up step)")->group("Benchmark");
     cmd->add_option("--prune-range", options->prune_range, "--benchmark: pruned RNN-T window, 0 = full lattice")->group("Benchmark");
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
+    cmd->add_flag("--profile", options->profile, "--benchmark: also time every operator (LibTorch's profiler; slows the steps)")->group("Benchmark");
     cmd->add_option("--format", options->format, "--benchmark: text | json")->group("Benchmark")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([options] {
         if (options->benchmark) {
@@ -52,12 +64,15 @@ void add_train(CLI::App& app) {
             b.steps = options->steps;
             b.threads = options->threads;
             b.prune_range = options->prune_range;
+            b.profile = options->profile;
             const train::BenchmarkResult r = train::run_benchmark(b);
+            double profiled_seconds = 0.0;
+            for (const train::OperatorTime& op : r.operators) profiled_seconds += op.self_seconds;
             if (options->format == "json") {
                 std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
                                                    {"threads", r.threads}, {"prune_range", b.prune_range}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
-                                                   {"features_share", r.features_share}}
+                                                   {"features_share", r.features_share}, {"operators", operators_json(r.operators)}}
                                         .dump()
                                         .c_str());
             } else {
@@ -67,6 +82,16 @@ void add_train(CLI::App& app) {
                 std::printf("  step (median of %d): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
                             b.steps, r.step_seconds_median, r.audio_hours_per_hour, 100.0 * r.features_share);
                 std::printf("  peak RSS: %.0f MB\n", r.peak_rss_mb);
+                if (!r.operators.empty()) {
+                    // Self times of the timed steps, as shares of all profiled time (what is not
+                    // inside any operator, such as feature extraction, is not in the table).
+                    std::printf("\n  %-64s %8s %12s %7s\n", "operator (self time)", "calls", "ms per step", "share");
+                    for (size_t i = 0; i < r.operators.size() && i < 25; ++i) {
+                        const train::OperatorTime& op = r.operators[i];
+                        std::printf("  %-64.64s %8lld %12.1f %6.1f%%\n", op.name.c_str(), static_cast<long long>(op.calls / b.steps),
+                                    1e3 * op.self_seconds / b.steps, 100.0 * op.self_seconds / profiled_seconds);
+                    }
+                }
             }
             return;
         }
