@@ -2,8 +2,8 @@
 // joiner) as a LibTorch autograd function whose forward and backward products run on oneDNN's
 // sgemm. LibTorch 1.13 sends f32 CPU matmuls to the system BLAS; at the transducer's shapes
 // (2000 rows, 64-1152 columns, 2 threads, AVX2) oneDNN's sgemm measured 1.1-1.3x faster than
-// OpenBLAS's on the wide layers and 2-3x on the LoRA ones, and a whole training step ~1.1x faster
-// (`rwkvt train --benchmark`). oneDNN comes with LibTorch and shares its OpenMP thread pool, where
+// OpenBLAS's on the wide layers and 2-3x on the LoRA ones, and a whole training step 1.06-1.08x
+// faster (`rwkvt train --benchmark`). oneDNN comes with LibTorch and shares its OpenMP thread pool, where
 // OpenBLAS's own threads spin beside it.
 //
 // Other dtypes (the double-precision tests) fall back to torch's own ops, so the two paths compute

@@ -35,17 +35,20 @@ std::vector<OperatorTime> OperatorProfile::stop() {
             if (e.kind() == prof::EventKind::PushRange) {
                 stack.push_back({&e, 0.0});
             } else if (e.kind() == prof::EventKind::PopRange) {
-                // A pop closes the innermost open range with its handle (ranges nest on one thread).
+                // A pop closes the innermost open range with its handle. Ranges nest on one thread,
+                // but a range ended on another thread pops out of order: only the matched range is
+                // closed, and the ranges above it stay open for their own pops.
                 auto open = std::find_if(stack.rbegin(), stack.rend(),
                                          [&](const Open& o) { return o.push->handle() == e.handle(); });
                 if (open == stack.rend()) continue;
-                const double inclusive_us = open->push->cpuElapsedUs(e);
-                OperatorTime& t = by_name[open->push->name()];
-                t.name = open->push->name();
+                const auto closed = std::prev(open.base());
+                const double inclusive_us = closed->push->cpuElapsedUs(e);
+                OperatorTime& t = by_name[closed->push->name()];
+                t.name = closed->push->name();
                 t.calls += 1;
-                t.self_seconds += std::max(0.0, inclusive_us - open->children_us) * 1e-6;
-                stack.erase(std::next(open).base(), stack.end());
-                if (!stack.empty()) stack.back().children_us += inclusive_us;
+                t.self_seconds += std::max(0.0, inclusive_us - closed->children_us) * 1e-6;
+                if (closed != stack.begin()) std::prev(closed)->children_us += inclusive_us;
+                stack.erase(closed);
             }
         }
     }

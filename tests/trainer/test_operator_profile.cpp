@@ -46,7 +46,21 @@ TEST_CASE("operator profile: calls are counted per operator and self times exclu
         total += ops[i].self_seconds;
     }
     DOCTEST_CHECK(total <= wall);
-    // Nothing is recorded after stop().
-    torch::mm(a, b);
-    DOCTEST_CHECK(find(profile.stop(), "aten::mm") == nullptr);
+    DOCTEST_CHECK(profile.stop().empty());  // stopping twice returns nothing
+}
+
+TEST_CASE("operator profile: stop() ends the recording, and a new profile sees only its own calls") {
+    const torch::Tensor a = torch::randn({16, 16});
+    rwkvt::train::OperatorProfile first;
+    torch::mm(a, a);
+    const std::vector<rwkvt::train::OperatorTime> first_ops = first.stop();
+    REQUIRE(find(first_ops, "aten::mm") != nullptr);
+    DOCTEST_CHECK(find(first_ops, "aten::mm")->calls == 1);
+    for (int i = 0; i < 3; ++i) torch::mm(a, a);  // not watched by anyone
+    rwkvt::train::OperatorProfile second;
+    torch::mm(a, a);
+    torch::mm(a, a);
+    const std::vector<rwkvt::train::OperatorTime> second_ops = second.stop();
+    REQUIRE(find(second_ops, "aten::mm") != nullptr);
+    DOCTEST_CHECK(find(second_ops, "aten::mm")->calls == 2);
 }

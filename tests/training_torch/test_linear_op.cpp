@@ -53,6 +53,9 @@ void check_case(const Case& c, bool weight_is_rows) {
     const torch::Tensor y32 = run(torch::kFloat32, dx32, dw32, db32);
     const torch::Tensor y64 = run(torch::kFloat64, dx64, dw64, db64);
     CHECK((y32.scalar_type() == torch::kFloat32));  // doctest cannot print a ScalarType
+    // The f32 product ran on oneDNN (the autograd function), not on torch's fallback.
+    REQUIRE(y32.grad_fn() != nullptr);
+    CHECK(y32.grad_fn()->name().find("LinearFunction") != std::string::npos);
     REQUIRE(y32.sizes().vec() == y64.sizes().vec());
     CHECK(relative_error(y32, y64) < 1e-5);
     REQUIRE(dx32.defined());

@@ -44,7 +44,7 @@ void add_train(CLI::App& app) {
     cmd->add_option("--master-port", options->master_port, "port of rank 0's rendezvous store");
     cmd->add_option("--stop-after", options->stop_after, "stop after this many steps (writing a checkpoint), as if killed there")->group("");
     cmd->add_flag("--quiet", options->quiet, "no progress lines");
-    cmd->add_flag("--benchmark", options->benchmark, "measure joint-training speed and peak memory on synthetic input (no --config)");
+    CLI::Option* benchmark = cmd->add_flag("--benchmark", options->benchmark, "measure joint-training speed and peak memory on synthetic input (no --config)");
     cmd->add_option("--model-config", options->model_config, "--benchmark: model config")->group("Benchmark");
     cmd->add_option("--batch", options->batch, "--benchmark: utterances per step")->group("Benchmark");
     cmd->add_option("--seconds", options->seconds, "--benchmark: seconds of audio per utterance")->group("Benchmark");
@@ -52,7 +52,9 @@ void add_train(CLI::App& app) {
     cmd->add_option("--steps", options->steps, "--benchmark: timed steps (after one warm-up step)")->group("Benchmark");
     cmd->add_option("--prune-range", options->prune_range, "--benchmark: pruned RNN-T window, 0 = full lattice")->group("Benchmark");
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
-    cmd->add_flag("--profile", options->profile, "--benchmark: also time every operator (LibTorch's profiler; slows the steps)")->group("Benchmark");
+    cmd->add_flag("--profile", options->profile, "--benchmark: also time every operator (LibTorch's profiler; slows the steps)")
+        ->group("Benchmark")
+        ->needs(benchmark);
     cmd->add_option("--format", options->format, "--benchmark: text | json")->group("Benchmark")->check(CLI::IsMember({"text", "json"}));
     cmd->callback([options] {
         if (options->benchmark) {
@@ -72,15 +74,17 @@ void add_train(CLI::App& app) {
                 std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
                                                    {"threads", r.threads}, {"prune_range", b.prune_range}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
-                                                   {"features_share", r.features_share}, {"operators", operators_json(r.operators)}}
+                                                   {"features_share", r.features_share}, {"profiled", b.profile},  // steps slowed by the profiler
+                                                   {"operators", operators_json(r.operators)}}
                                         .dump()
                                         .c_str());
             } else {
                 const std::string loss = b.prune_range > 0 ? "pruned RNN-T (S = " + std::to_string(b.prune_range) + ")" : "full-lattice RNN-T";
                 std::printf("joint training, %s, %s, %d x %.1f s per step, %d threads\n", loss.c_str(), b.model_config.c_str(), b.batch,
                             b.seconds, r.threads);
-                std::printf("  step (median of %d): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
-                            b.steps, r.step_seconds_median, r.audio_hours_per_hour, 100.0 * r.features_share);
+                std::printf("  step (median of %d%s): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
+                            b.steps, b.profile ? ", slowed by the profiler" : "", r.step_seconds_median, r.audio_hours_per_hour,
+                            100.0 * r.features_share);
                 std::printf("  peak RSS: %.0f MB\n", r.peak_rss_mb);
                 if (!r.operators.empty()) {
                     // Self times of the timed steps, as shares of all profiled time (what is not
