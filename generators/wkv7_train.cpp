@@ -62,27 +62,33 @@ public:
         // Per-head view of a (c, t, b) input: element x of head h of batch row b.
         auto in = [&](const Func& f, Expr x, Expr tt) { return f(h * N + x, tt, b); };
 
-        // S(i, j, t, h, b): S_h[i][j] after token t (t = -1: the zero start state). Slot j == N holds
-        // sa_i of token t. One token is 2N steps of step.x: the first N accumulate sa_i from the old
-        // state, the next N write the new state's column j = step.x - N (the selects fold away once
-        // step.x is unrolled).
-        S(i, j, t, h, b) = 0.0f;
+        // S(i, j, t, h, b): S_h[i][j] after token t (t = -1: the zero start state). Slots j == N and
+        // N + 1 hold two partial sums of sa_i of token t (even and odd key indices): two independent
+        // dependency chains per vector instead of one, so the FMA latency is hidden. One token is 2N
+        // steps of step.x: the first N accumulate the partial sums from the old state, the next N
+        // write the new state's column j = step.x - N (the selects fold away once step.x is
+        // unrolled). Only the start state has a pure value; every later slot is written by the
+        // recurrence before it is read, so no pass zeroes the whole T (N + 2) N area.
+        S(i, j, t, h, b) = undef<float>();
+        S(i, j, -1, h, b) = 0.0f;
         RDom step(0, 2 * N, 0, T, "step");
         Expr sx = step.x, st = step.y;
         Expr accumulating = sx < N;
         Expr jr = clamp(sx, 0, N - 1), jw = clamp(sx - N, 0, N - 1);
-        Expr sa = S(i, N, st, h, b);
-        Expr accumulate = sa - S(i, jr, st - 1, h, b) * in(kk, jr, st);
+        Expr partial_slot = N + sx % 2;
+        Expr partial = select(sx < 2, 0.0f, S(i, partial_slot, st, h, b));
+        Expr accumulate = partial - S(i, jr, st - 1, h, b) * in(kk, jr, st);
+        Expr sa = S(i, N, st, h, b) + S(i, N + 1, st, h, b);
         Expr update = S(i, jw, st - 1, h, b) * in(w, jw, st) + sa * in(kk, jw, st) * in(a, jw, st) +
                       in(v, i, st) * in(k, jw, st);
-        S(i, select(accumulating, N, jw), st, h, b) = select(accumulating, accumulate, update);
+        S(i, select(accumulating, partial_slot, jw), st, h, b) = select(accumulating, accumulate, update);
 
-        // Readout with the new state.
-        RDom rj(0, N, "rj");
+        // Readout with the new state, as two partial sums (even and odd key indices, p = 0 / 1).
+        RDom rj(0, N / 2, "rj");
         Func readout("readout");
-        readout(i, t, h, b) = 0.0f;
-        readout(i, t, h, b) += S(i, rj, t, h, b) * in(r, rj, t);
-        y(i, h, t, b) = readout(i, t, h, b);
+        readout(i, p, t, h, b) = 0.0f;
+        readout(i, p, t, h, b) += S(i, 2 * rj + p, t, h, b) * in(r, 2 * rj + p, t);
+        y(i, h, t, b) = readout(i, 0, t, h, b) + readout(i, 1, t, h, b);
         // Checkpoint n is the state after token 16 n - 1 (n = 0: the zero start state).
         checkpoints(i, j, n, h, b) = S(i, j, kChunk * n - 1, h, b);
 
@@ -105,21 +111,23 @@ public:
         // ---- Schedule ----
         // Both outputs walk (batch row, head) pairs in parallel in one fused loop, so the state of
         // one pair is computed once, used by both, and freed: the working area is per pair, not
-        // per call. Inside a pair, the value index i is vectorised (the state is stored i-fastest).
+        // per call. Inside a pair, the value index i is vectorised (the state is stored i-fastest);
+        // the recurrence and the readout take a whole column as one vector and unroll their steps, so
+        // a token is straight-line code and its partial sums stay in registers.
         const int vec = std::min(natural_vector_size<float>(), N);
         // (Fusing h and b into one loop first makes the bounds of S cover every pair: don't.)
         y.reorder(i, t, h, b).parallel(b).parallel(h).vectorize(i, vec);
         checkpoints.reorder(i, j, n, h, b).parallel(b).parallel(h).vectorize(i, vec);
         checkpoints.compute_with(y, h);
         S.compute_at(y, h);
-        S.vectorize(i, vec);
-        S.update().reorder(i, step.x, step.y).vectorize(i, vec).unroll(step.x);
-        readout.compute_at(y, t).vectorize(i, vec);
-        readout.update().reorder(i, rj).vectorize(i, vec);
+        S.update(0).vectorize(i, vec);
+        S.update(1).reorder(i, step.x, step.y).vectorize(i, N).unroll(step.x);
+        readout.compute_at(y, t).vectorize(i, N).unroll(p);
+        readout.update().reorder(i, p, rj).vectorize(i, N).unroll(p).unroll(rj);
     }
 
 private:
-    Var c{"c"}, i{"i"}, j{"j"}, n{"n"}, h{"h"}, t{"t"}, b{"b"};
+    Var c{"c"}, i{"i"}, j{"j"}, n{"n"}, p{"p"}, h{"h"}, t{"t"}, b{"b"};
     Func S{"S"};
 };
 
@@ -144,40 +152,49 @@ public:
         auto in = [&](const Func& f, Expr x, Expr tt) { return f(h * N + x, tt, b); };
 
         // Recomputed states, chunk by chunk from the checkpoints: Sc(i, j, s, n, h, b) is S_h[i][j]
-        // after token 16 n + s - 1 (s = 0: the checkpoint), slot j == N holds sa of that token. The
-        // chunk index n is a pure variable: chunks do not depend on each other. Tokens past T - 1
-        // (the last chunk's tail) read the last token's inputs; their states are never used.
-        Expr ckpt = checkpoints(i, clamp(j, 0, N - 1), n, h, b);
-        Sc(i, j, s, n, h, b) = select(s == 0 && j < N, ckpt, 0.0f);
+        // after token 16 n + s - 1 (s = 0: the checkpoint); slots j == N and N + 1 hold the two
+        // partial sums of sa of that token, as in the forward. The chunk index n is a pure variable:
+        // chunks do not depend on each other. Tokens past T - 1 (the last chunk's tail) read the last
+        // token's inputs; their states are never used. As in the forward, only what is read before
+        // the recurrence writes it has a value (s == 0), so nothing zeroes the whole area.
+        Sc(i, j, s, n, h, b) = undef<float>();
+        Sc(i, j, 0, n, h, b) = checkpoints(i, clamp(j, 0, N - 1), n, h, b);
         RDom rstep(0, 2 * N, 1, kChunk, "rstep");
         {
             Expr sx = rstep.x, ss = rstep.y;
             Expr tok = min(kChunk * n + ss - 1, T - 1);
             Expr accumulating = sx < N;
             Expr jr = clamp(sx, 0, N - 1), jw = clamp(sx - N, 0, N - 1);
-            Expr sa = Sc(i, N, ss, n, h, b);
-            Expr accumulate = sa - Sc(i, jr, ss - 1, n, h, b) * in(kk, jr, tok);
+            Expr partial_slot = N + sx % 2;
+            Expr partial = select(sx < 2, 0.0f, Sc(i, partial_slot, ss, n, h, b));
+            Expr accumulate = partial - Sc(i, jr, ss - 1, n, h, b) * in(kk, jr, tok);
+            Expr sa = Sc(i, N, ss, n, h, b) + Sc(i, N + 1, ss, n, h, b);
             Expr update = Sc(i, jw, ss - 1, n, h, b) * in(w, jw, tok) + sa * in(kk, jw, tok) * in(a, jw, tok) +
                           in(v, i, tok) * in(k, jw, tok);
-            Sc(i, select(accumulating, N, jw), ss, n, h, b) = select(accumulating, accumulate, update);
+            Sc(i, select(accumulating, partial_slot, jw), ss, n, h, b) = select(accumulating, accumulate, update);
         }
         auto state_after = [&](Expr ii, Expr jj, Expr tt) { return Sc(ii, jj, tt % kChunk + 1, tt / kChunk, h, b); };
         auto state_before = [&](Expr ii, Expr jj, Expr tt) { return Sc(ii, jj, tt % kChunk, tt / kChunk, h, b); };
+        auto sa_of = [&](Expr ii, Expr tt) { return state_after(ii, N, tt) + state_after(ii, N + 1, tt); };
 
         // Gradient recurrence, t from T - 1 down to 0. G(i, j, t, h, b) = D_t A_t^T, the gradient that
-        // token t passes to S_{t-1}; G at t = T is zero. Slot j == N holds q_i of token t.
-        // D_t = G_{t+1} + dy_t r_t^T is recomputed wherever it is read (one multiply-add).
+        // token t passes to S_{t-1}; G at t = T is zero. Slots j == N and N + 1 hold two partial sums
+        // of q_i of token t. D_t = G_{t+1} + dy_t r_t^T is recomputed wherever it is read (one
+        // multiply-add).
         auto D = [&](Expr ii, Expr jj, Expr tt) { return G(ii, jj, tt + 1, h, b) + in(dy, ii, tt) * in(r, jj, tt); };
-        G(i, j, t, h, b) = 0.0f;
+        auto q_of = [&](Expr ii, Expr tt) { return G(ii, N, tt, h, b) + G(ii, N + 1, tt, h, b); };
+        G(i, j, t, h, b) = undef<float>();
+        G(i, j, T, h, b) = 0.0f;
         RDom back(0, 2 * N, 0, T, "back");
         {
             Expr sx = back.x, tt = T - 1 - back.y;
             Expr accumulating = sx < N;
             Expr jr = clamp(sx, 0, N - 1), jw = clamp(sx - N, 0, N - 1);
-            Expr q = G(i, N, tt, h, b);
-            Expr accumulate = q + D(i, jr, tt) * in(kk, jr, tt) * in(a, jr, tt);
-            Expr update = D(i, jw, tt) * in(w, jw, tt) - q * in(kk, jw, tt);
-            G(i, select(accumulating, N, jw), tt, h, b) = select(accumulating, accumulate, update);
+            Expr partial_slot = N + sx % 2;
+            Expr partial = select(sx < 2, 0.0f, G(i, partial_slot, tt, h, b));
+            Expr accumulate = partial + D(i, jr, tt) * in(kk, jr, tt) * in(a, jr, tt);
+            Expr update = D(i, jw, tt) * in(w, jw, tt) - q_of(i, tt) * in(kk, jw, tt);
+            G(i, select(accumulating, partial_slot, jw), tt, h, b) = select(accumulating, accumulate, update);
         }
 
         // Per token: the sums over the value index i (one per key index j) ...
@@ -190,8 +207,8 @@ public:
             column_sums(j, t, h, b) = Tuple(column_sums(j, t, h, b)[0] + state_after(ri, j, t) * in(dy, ri, t),  // dr
                                             column_sums(j, t, h, b)[1] + prev * d,                              // dw
                                             column_sums(j, t, h, b)[2] + d * in(v, ri, t),                      // dk
-                                            column_sums(j, t, h, b)[3] + prev * G(ri, N, t, h, b),              // d(-kk)
-                                            column_sums(j, t, h, b)[4] + state_after(ri, N, t) * d);            // d(kk a)
+                                            column_sums(j, t, h, b)[3] + prev * q_of(ri, t),                    // d(-kk)
+                                            column_sums(j, t, h, b)[4] + sa_of(ri, t) * d);                     // d(kk a)
         }
         // ... and the one sum over the key index j: dv.
         RDom rj(0, N, "rj");
@@ -226,15 +243,17 @@ public:
         // recurrence (value index i vectorised, stored i-fastest), then per token the sums.
         const int vec = std::min(natural_vector_size<float>(), N);
         Var hc("hc"), ic("ic"), bh("bh");
-        grads.split(c, hc, ic, N).reorder(ic, t, hc, b).fuse(hc, b, bh).parallel(bh).vectorize(ic, vec);
-        Sc.compute_at(grads, bh).vectorize(i, vec);
-        Sc.update().reorder(i, rstep.x, rstep.y, n).vectorize(i, vec).unroll(rstep.x);
-        G.compute_at(grads, bh).vectorize(i, vec);
-        G.update().reorder(i, back.x, back.y).vectorize(i, vec).unroll(back.x);
+        grads.split(c, hc, ic, N, TailStrategy::RoundUp).reorder(ic, t, hc, b).fuse(hc, b, bh).parallel(bh).vectorize(ic, vec);
+        Sc.compute_at(grads, bh);
+        Sc.update(0).vectorize(i, vec);
+        Sc.update(1).reorder(i, rstep.x, rstep.y, n).vectorize(i, N).unroll(rstep.x);
+        G.compute_at(grads, bh);
+        G.update(0).vectorize(i, vec);
+        G.update(1).reorder(i, back.x, back.y).vectorize(i, N).unroll(back.x);
         column_sums.compute_at(grads, t).vectorize(j, vec);
-        column_sums.update().reorder(j, ri).vectorize(j, vec);
-        dv.compute_at(grads, t).vectorize(i, vec);
-        dv.update().reorder(i, rj).vectorize(i, vec);
+        column_sums.update().reorder(ri, j).atomic().vectorize(ri, N);
+        dv.compute_at(grads, t).vectorize(i, N);
+        dv.update().reorder(i, rj).vectorize(i, N).unroll(rj);
     }
 
 private:

@@ -119,7 +119,10 @@ TEST_CASE("transducer: encoder equals ref::encoder_forward, also batched with di
         const auto single = f.net->encode(to_torch(features[b]).unsqueeze(0), torch::tensor({lengths[b]}));
         CHECK(relative_error(single.first[0], expected) < 1e-4);
         CHECK(relative_error(enc[static_cast<int64_t>(b)].narrow(0, 0, frames), expected) < 1e-4);
-        CHECK((enc[static_cast<int64_t>(b)].narrow(0, 0, frames) - single.first[0]).abs().max().item<float>() < 1e-5f);
+        // Padding that leaked into a valid frame would move it by far more than this; f32 rounding
+        // does differ between the two, because the products block a 5-row and a 1-row batch
+        // differently.
+        CHECK((enc[static_cast<int64_t>(b)].narrow(0, 0, frames) - single.first[0]).abs().max().item<float>() < 5e-5f);
     }
 }
 
