@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -68,10 +69,23 @@ void score(Scored& s) {
     s.chars = char_errors(s.utterance->text, s.hypothesis);
 }
 
-System run_rwkvt(const std::vector<data::Utterance>& utterances, const RecognizerOptions& options, int workers) {
+// Feeds `samples` to a fresh stream `piece` samples at a time, as a live source delivers them.
+Result transcribe_streamed(const Recognizer& recognizer, const std::vector<float>& samples, size_t piece) {
+    std::unique_ptr<Stream> stream = recognizer.create_stream();
+    for (size_t at = 0; at < samples.size(); at += piece)
+        stream->accept_waveform(16000, samples.data() + at, std::min(piece, samples.size() - at));
+    stream->input_finished();
+    return stream->result();
+}
+
+// chunk_ms == 0: whole-file decoding (Recognizer::transcribe). Otherwise streaming: the stream's
+// encoder chunk is chunk_ms long (40 ms frames) and the audio arrives in pieces of chunk_ms.
+System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptions options, int workers, int chunk_ms) {
+    if (chunk_ms > 0) options.chunk_frames = std::max(1, chunk_ms / 40);
     Recognizer recognizer(options);
-    warn_if_untrained(recognizer.summary().origin, options.model_path);
-    System system{"rwkvt", std::vector<Scored>(utterances.size())};
+    if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path);
+    const size_t piece = static_cast<size_t>(chunk_ms) * 16;  // samples at 16 kHz
+    System system{chunk_ms == 0 ? "rwkvt" : "rwkvt streaming " + std::to_string(chunk_ms) + " ms", std::vector<Scored>(utterances.size())};
     std::mutex mutex;
     const auto start = std::chrono::steady_clock::now();
     parallel_for(utterances.size(), workers, [&](size_t i) {
@@ -81,7 +95,7 @@ System run_rwkvt(const std::vector<data::Utterance>& utterances, const Recognize
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
             s.audio_s = static_cast<double>(samples.size()) / 16000.0;
-            s.hypothesis = recognizer.transcribe(samples).text;
+            s.hypothesis = chunk_ms == 0 ? recognizer.transcribe(samples).text : transcribe_streamed(recognizer, samples, piece).text;
             s.compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             score(s);
         } catch (const std::exception& e) {
@@ -243,6 +257,7 @@ void add_eval(CLI::App& app) {
         std::string format = "text";
         std::string baseline, json_out;
         int worst = 10;
+        int streaming_chunk_ms = 0;
         std::vector<std::string> manifests;
     };
     auto opt = std::make_shared<Options>();
@@ -259,6 +274,10 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--format", opt->format, "Report: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
     cmd->add_option("--json-out", opt->json_out, "Also write the JSON report to this file (atomically), whatever --format says");
     cmd->add_option("--baseline", opt->baseline, "Also run a baseline recognizer on the same manifest")->check(CLI::IsMember({"pocketsphinx"}));
+    cmd->add_option("--streaming", opt->streaming_chunk_ms,
+                    "Also decode every utterance as a live stream, this many ms of audio at a time (a multiple of 40, as the 40 ms "
+                    "encoder frames), and count the transcripts that differ from whole-file decoding")
+        ->check(CLI::Range(40, 60000));
     cmd->add_option("--worst", opt->worst, "Worst utterances to list")->check(CLI::NonNegativeNumber)->capture_default_str();
     cmd->add_option("manifests", opt->manifests, "Manifests: JSON Lines (audio_filepath, duration, text, speaker) or TSV (path, transcript, flag)")
         ->required();
@@ -269,8 +288,11 @@ void add_eval(CLI::App& app) {
             utterances.insert(utterances.end(), part.begin(), part.end());
         }
         if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
+        if (opt->streaming_chunk_ms % 40 != 0)
+            throw std::runtime_error("--streaming " + std::to_string(opt->streaming_chunk_ms) + ": expected a multiple of 40 ms (the encoder frame)");
         std::vector<System> systems;
-        systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers));
+        systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, 0));
+        if (opt->streaming_chunk_ms > 0) systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, opt->streaming_chunk_ms));
         if (opt->baseline == "pocketsphinx") {
             // pocketsphinx is single-threaded: one process per core.
             const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -289,6 +311,21 @@ void add_eval(CLI::App& app) {
             json["systems"].push_back(system_json(system, report));
             if (opt->format == "text") print_text(system, report);
             if (system.failed > 0) exit_status = 1;
+        }
+        if (opt->streaming_chunk_ms > 0) {
+            // Streaming must not change what is recognised: count the utterances whose transcripts differ.
+            long differing = 0, compared = 0;
+            const std::vector<Scored>& whole = systems[0].scored;
+            const std::vector<Scored>& streamed = systems[1].scored;
+            for (size_t i = 0; i < whole.size(); ++i) {
+                if (whole[i].failed || streamed[i].failed) continue;
+                ++compared;
+                if (whole[i].hypothesis != streamed[i].hypothesis) ++differing;
+            }
+            json["streaming_vs_whole_file"] = {{"chunk_ms", opt->streaming_chunk_ms}, {"utterances", compared}, {"differing_transcripts", differing}};
+            if (opt->format == "text")
+                std::printf("\nstreaming in %d ms chunks against whole-file decoding: %ld of %ld transcripts differ\n", opt->streaming_chunk_ms,
+                            differing, compared);
         }
         const std::string text = json.dump(2) + "\n";
         if (opt->format == "json") std::fputs(text.c_str(), stdout);

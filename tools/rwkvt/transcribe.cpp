@@ -1,6 +1,10 @@
-// rwkvt transcribe: audio files -> text (one line per file) or JSON Lines.
+// rwkvt transcribe: audio files -> text (one line per file) or JSON Lines; "-" transcribes a live
+// stream of raw PCM on standard input as it arrives.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -10,10 +14,84 @@
 
 namespace rwkvt::cli {
 
+namespace {
+
+// Prints a live stream's transcript as it grows: in text form the words as they are recognised
+// (one line in all), in JSON Lines one object per change and a last one with "final": true.
+class LiveTranscript {
+public:
+    explicit LiveTranscript(bool jsonl) : jsonl_(jsonl) {}
+
+    void update(const Result& result, bool final) {
+        if (jsonl_) {
+            if (result.text != printed_ || final) {
+                nlohmann::json j{{"text", result.text}, {"duration_s", result.duration_s}, {"final", final}};
+                std::printf("%s\n", j.dump().c_str());
+            }
+        } else if (result.text.compare(0, printed_.size(), printed_) == 0) {
+            std::fputs(result.text.c_str() + printed_.size(), stdout);  // greedy transducer text only grows
+            if (final) std::fputs("\n", stdout);
+        } else {
+            std::printf("\n%s%s", result.text.c_str(), final ? "\n" : "");
+        }
+        printed_ = result.text;
+        std::fflush(stdout);
+    }
+    // Ends a text line left open by partial output, so that an error message starts on its own line.
+    void close_line() {
+        if (!jsonl_ && !printed_.empty()) std::fputs("\n", stdout);
+        printed_.clear();
+        std::fflush(stdout);
+    }
+
+private:
+    bool jsonl_;
+    std::string printed_;
+};
+
+// Raw 16-bit little-endian mono PCM at `rate` Hz from standard input, decoded in pieces of
+// `piece_ms` as they arrive, until end of input.
+void transcribe_stdin(const Recognizer& recognizer, int rate, int piece_ms, bool jsonl) {
+    std::unique_ptr<Stream> stream = recognizer.create_stream();
+    LiveTranscript transcript(jsonl);
+    std::vector<unsigned char> bytes(static_cast<size_t>(rate) * piece_ms / 1000 * 2);
+    std::vector<float> samples;
+    size_t carried = 0, total_samples = 0;  // carried: a byte of a sample split across two reads
+    for (;;) {
+        const size_t got = std::fread(bytes.data() + carried, 1, bytes.size() - carried, stdin);
+        if (std::ferror(stdin)) throw std::runtime_error("standard input: read error");
+        const size_t available = carried + got, count = available / 2;
+        samples.resize(count);
+        for (size_t i = 0; i < count; ++i) {
+            const auto value = static_cast<int16_t>(static_cast<uint16_t>(bytes[2 * i] | (bytes[2 * i + 1] << 8)));
+            samples[i] = static_cast<float>(value) / 32768.0f;
+        }
+        carried = available % 2;
+        if (carried) bytes[0] = bytes[available - 1];
+        if (count > 0) {
+            stream->accept_waveform(rate, samples.data(), count);
+            total_samples += count;
+            transcript.update(stream->result(), false);
+        }
+        if (got == 0 || std::feof(stdin)) break;
+    }
+    if (carried) {
+        transcript.close_line();
+        throw std::runtime_error("standard input ended inside a sample: expected 16-bit PCM, an even number of bytes");
+    }
+    if (total_samples == 0) throw std::runtime_error("standard input: no audio (expected raw 16-bit little-endian mono PCM)");
+    stream->input_finished();
+    transcript.update(stream->result(), true);
+}
+
+}  // namespace
+
 void add_transcribe(CLI::App& app) {
     struct Options {
         RecognizerOptions recognizer;
         std::string format = "text";
+        int stdin_rate = 16000;
+        int chunk_ms = 320;
         std::vector<std::string> files;
     };
     auto opt = std::make_shared<Options>();
@@ -24,10 +102,28 @@ void add_transcribe(CLI::App& app) {
     cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most")
         ->check(CLI::Range(1, 100));
     cmd->add_option("--format", opt->format, "Output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
-    cmd->add_option("files", opt->files, "Audio files")->required();
+    cmd->add_option("--rate", opt->stdin_rate, "Sample rate of the raw audio read from '-' (standard input)")
+        ->check(CLI::Range(8000, 192000))
+        ->capture_default_str();
+    cmd->add_option("--chunk-ms", opt->chunk_ms, "Live input ('-'): ms of audio per encoder chunk, a multiple of 40 (latency against speed)")
+        ->check(CLI::Range(40, 10000))
+        ->capture_default_str();
+    cmd->add_option("files", opt->files,
+                    "Audio files; '-' reads a live stream of raw 16-bit little-endian mono PCM from standard input "
+                    "(for example `arecord -q -f S16_LE -r 16000 -c 1 | rwkvt transcribe -`) and prints the words as they are recognised")
+        ->required();
     cmd->callback([opt]() {
+        if (opt->chunk_ms % 40 != 0)
+            throw std::runtime_error("--chunk-ms " + std::to_string(opt->chunk_ms) + ": expected a multiple of 40 ms (the encoder frame)");
+        if (std::count(opt->files.begin(), opt->files.end(), "-") > 0 && opt->files.size() > 1)
+            throw std::runtime_error("'-' (standard input) cannot be combined with other files");
+        opt->recognizer.chunk_frames = opt->chunk_ms / 40;
         Recognizer recognizer(opt->recognizer);
         warn_if_untrained(recognizer.summary().origin, opt->recognizer.model_path);
+        if (opt->files.front() == "-") {
+            transcribe_stdin(recognizer, opt->stdin_rate, opt->chunk_ms, opt->format == "jsonl");
+            return;
+        }
         for (const std::string& file : opt->files) {
             try {
                 const std::vector<float> samples = load_audio_16k_mono(file);
