@@ -7,6 +7,7 @@
 
 #include "schema.hpp"
 #include "linear_op.hpp"
+#include "token_shift_mix_op.hpp"
 #include "wkv7_op.hpp"
 
 namespace rwkvt::train {
@@ -27,12 +28,6 @@ std::vector<std::string> split_name(const std::string& name) {
 }
 
 bool is_statistic(const TensorSpec& spec) { return spec.part == ModelPart::Frontend; }
-
-// The previous token's value of every token: [B, T, C] -> [B, T, C] with zeros for t = 0 (the
-// start-of-stream shift state of spec section 3).
-torch::Tensor previous_token(const torch::Tensor& x) {
-    return torch::constant_pad_nd(x, {0, 0, 1, 0}).narrow(1, 0, x.size(1));
-}
 
 }  // namespace
 
@@ -127,10 +122,9 @@ torch::Tensor TransducerImpl::block(const std::string& stack, int l, torch::Tens
     if (l == 0) x = torch::layer_norm(x, width, q("ln0.weight"), q("ln0.bias"), 1e-5);
     // 1-2. LayerNorm, token shift and the six mixes.
     const torch::Tensor xa = torch::layer_norm(x, width, q("ln1.weight"), q("ln1.bias"), 1e-5);
-    const torch::Tensor d = previous_token(xa) - xa;
-    auto mix = [&](const char* mu) { return xa + d * q(mu); };
-    const torch::Tensor x_r = mix("att.x_r"), x_w = mix("att.x_w"), x_k = mix("att.x_k"), x_v = mix("att.x_v"),
-                        x_a = mix("att.x_a"), x_g = mix("att.x_g");
+    const std::vector<torch::Tensor> mixes =
+        token_shift_mix(xa, {q("att.x_r"), q("att.x_w"), q("att.x_k"), q("att.x_v"), q("att.x_a"), q("att.x_g")});
+    const torch::Tensor &x_r = mixes[0], &x_w = mixes[1], &x_k = mixes[2], &x_v = mixes[3], &x_a = mixes[4], &x_g = mixes[5];
     // 3. Receptance, key, value.
     const torch::Tensor r = train::linear(x_r, q("att.receptance.weight"));
     torch::Tensor k = train::linear(x_k, q("att.key.weight"));
@@ -167,7 +161,7 @@ torch::Tensor TransducerImpl::block(const std::string& stack, int l, torch::Tens
     x = x + train::linear(y * g, q("att.output.weight"));
     // 15. Channel mix.
     const torch::Tensor xf = torch::layer_norm(x, width, q("ln2.weight"), q("ln2.bias"), 1e-5);
-    const torch::Tensor kx = xf + (previous_token(xf) - xf) * q("ffn.x_k");
+    const torch::Tensor kx = token_shift_mix(xf, {q("ffn.x_k")})[0];
     const torch::Tensor hidden = torch::relu(train::linear(kx, q("ffn.key.weight"))).square();
     return x + train::linear(hidden, q("ffn.value.weight"));
 }
