@@ -10,12 +10,6 @@
 
 namespace {
 
-double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
-    const torch::Tensor ref = b.to(torch::kFloat64);
-    if (ref.numel() == 0) return a.numel() == 0 ? 0.0 : 1.0;
-    return (a.to(torch::kFloat64) - ref).abs().max().item<double>() / std::max(ref.abs().max().item<double>(), 1e-12);
-}
-
 struct Case {
     std::vector<int64_t> x_sizes;  // the activation's shape, last dimension K
     int64_t outputs;               // N

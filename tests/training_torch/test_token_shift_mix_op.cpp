@@ -14,11 +14,6 @@ using rwkvt::train::token_shift_mix_reference;
 
 namespace {
 
-double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
-    const torch::Tensor ref = b.to(torch::kFloat64);
-    return (a.to(torch::kFloat64) - ref).abs().max().item<double>() / std::max(ref.abs().max().item<double>(), 1e-12);
-}
-
 // Runs both ways on the same random x, mus and output gradients; `unused` drops output 1's
 // gradient (an output nobody reads), `strided` hands the op a transposed view of x.
 void check_case(int64_t B, int64_t T, int64_t C, int K, bool unused, bool strided) {

@@ -13,13 +13,6 @@ using rwkvt::train::wkv7_autograd_loop;
 
 namespace {
 
-// max |a - b| / max |b|: relative to the largest reference value (which is 0 for the gradients of
-// w, kk and a when T = 1: the state before the only token is zero).
-double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
-    const torch::Tensor ref = b.to(torch::kFloat64);
-    return (a.to(torch::kFloat64) - ref).abs().max().item<double>() / std::max(ref.abs().max().item<double>(), 1e-12);
-}
-
 void check_against_loop(int64_t B, int64_t T, int64_t H, int64_t N, uint64_t seed) {
     at::set_num_threads(1);
     torch::manual_seed(seed);

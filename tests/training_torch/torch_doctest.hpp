@@ -14,3 +14,13 @@
 #undef CHECK_GE
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
+
+// max |a - b| / max |b|, in double: the error relative to the largest reference value (which may be
+// 0, e.g. some gradients of one token; empty tensors agree only with empty tensors).
+inline double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
+    const torch::Tensor ref = b.to(torch::kFloat64);
+    if (ref.numel() == 0) return a.numel() == 0 ? 0.0 : 1.0;
+    return (a.to(torch::kFloat64) - ref).abs().max().item<double>() / std::max(ref.abs().max().item<double>(), 1e-12);
+}
