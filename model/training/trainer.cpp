@@ -30,6 +30,7 @@
 #include "distributed.hpp"
 #include "encode_text.hpp"
 #include "fast_log_mel.hpp"
+#include "fused_adamw.hpp"
 #include "frontend_tables.hpp"
 #include "init.hpp"
 #include "lr_schedule.hpp"
@@ -390,7 +391,7 @@ private:
     double budget_ = 0.0;
     int64_t total_steps_ = 0;
     std::vector<float> mean_, std_;
-    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    std::unique_ptr<FusedAdamW> optimizer_;
     std::vector<torch::Tensor> trained_;  // the parameters this mode trains
     Progress progress_;
     LossTerms last_{};
@@ -421,7 +422,7 @@ void Trainer::make_optimizer() {
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(options).weight_decay(cfg_.weight_decay)));
     groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(options).weight_decay(0.0)));
-    optimizer_ = std::make_unique<torch::optim::AdamW>(groups, options);
+    optimizer_ = std::make_unique<FusedAdamW>(groups, options);
 }
 
 void Trainer::resume() {
@@ -761,7 +762,7 @@ BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
     Transducer model(config);
     model->load_from(init_model(config, 1));
     auto adam = torch::optim::AdamWOptions(1e-4).betas({0.9, 0.99}).weight_decay(0.01);
-    torch::optim::AdamW optimizer(model->parameters(), adam);
+    FusedAdamW optimizer(model->parameters(), adam);  // as the trainer
     FastLogMel log_mel(config.n_mels);
     SplitMix64 g(42);
     const size_t samples = static_cast<size_t>(options.seconds * kSampleRate);
