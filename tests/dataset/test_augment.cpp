@@ -1,9 +1,12 @@
-// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, SpecAugment masks.
+// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, reverberation
+// (against a direct convolution), SpecAugment masks.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "model/scratch.hpp"
 #include "rwkvt/data/augment.hpp"
 
 using namespace rwkvt::data::augment;
@@ -109,6 +112,29 @@ TEST_CASE("reverberation keeps the length and spreads an impulse over the decay 
     const std::vector<float> y = convolve_same_length(impulse, h);
     REQUIRE(y.size() == impulse.size());
     for (size_t i = 0; i < 1000; ++i) CHECK(y[100 + i] == doctest::Approx(h[i]).epsilon(1e-4));
+}
+
+TEST_CASE("the FFT convolution equals a direct convolution cut to the input's length") {
+    const uint64_t seed = rwkvt::test::fresh_seed();
+    INFO("seed " << seed);
+    Rng rng(seed);
+    for (const auto& [length, taps] : std::vector<std::pair<size_t, size_t>>{{3001, 701}, {513, 1200}, {1, 1}, {64, 1}}) {
+        CAPTURE(length);
+        CAPTURE(taps);
+        std::vector<float> x(length), h(taps);
+        for (float& v : x) v = static_cast<float>(rng.normal());
+        for (float& v : h) v = static_cast<float>(rng.normal() * 0.1);
+        const std::vector<float> y = convolve_same_length(x, h);
+        REQUIRE(y.size() == length);
+        double worst = 0.0, largest = 0.0;
+        for (size_t i = 0; i < length; ++i) {
+            double direct = 0.0;
+            for (size_t j = 0; j <= std::min(i, taps - 1); ++j) direct += static_cast<double>(x[i - j]) * h[j];
+            worst = std::max(worst, std::fabs(direct - y[i]));
+            largest = std::max(largest, std::fabs(direct));
+        }
+        CHECK(worst <= 1e-5 * std::max(largest, 1.0));
+    }
 }
 
 TEST_CASE("SpecAugment masks have the configured sizes and fill value, deterministically") {
