@@ -83,7 +83,8 @@ stage_eval() {
     for set in heldout/test heldout/dev harvard asterisk; do
         local name
         name=$(echo "$set" | tr / -)
-        "$rwkvt" eval --model "$model" --baseline pocketsphinx --json-out "$work/eval/$name.json" "$work/eval/$set/manifest.jsonl" \
+        # --streaming 320: also decode as 320 ms live streams and count transcripts that differ.
+        "$rwkvt" eval --model "$model" --baseline pocketsphinx --streaming 320 --json-out "$work/eval/$name.json" "$work/eval/$set/manifest.jsonl" \
             | tee "$work/eval/$name.txt"
     done
 }
