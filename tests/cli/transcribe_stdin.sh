@@ -2,7 +2,8 @@
 # `rwkvt transcribe -` (a live stream of raw PCM on standard input) against `rwkvt transcribe FILE`
 # on the same audio: the same transcript, in text and in JSON Lines; `rwkvt eval --streaming`
 # finding no difference either; and the live input's bad input: a stream
-# that ends inside a sample, an empty stream, a chunk that is not a whole number of frames.
+# that ends inside a sample, an empty stream, a chunk that is not a whole number of frames (in
+# transcribe and in eval).
 #
 #   transcribe_stdin.sh RWKVT MODEL_CONFIG SCRATCH_DIR
 #
@@ -59,5 +60,6 @@ head -c 1001 "$dir/audio.raw" >"$dir/odd.raw"
 expect_error "ended inside a sample" sh -c '"$1" transcribe --model "$2" - <"$3"' _ "$rwkvt" "$dir/model.safetensors" "$dir/odd.raw"
 expect_error "no audio" sh -c '"$1" transcribe --model "$2" - </dev/null' _ "$rwkvt" "$dir/model.safetensors"
 expect_error "multiple of 40" "$rwkvt" transcribe --model "$dir/model.safetensors" --chunk-ms 100 -
+expect_error "multiple of 40" "$rwkvt" eval --model "$dir/model.safetensors" --streaming 100 "$dir/manifest.jsonl"
 trap - EXIT
 echo "transcribe_stdin: live and file transcripts agree (seed $seed)"
