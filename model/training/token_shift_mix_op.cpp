@@ -6,8 +6,8 @@
 #include <string>
 
 #include <ATen/record_function.h>
-#include <HalideBuffer.h>
 
+#include "halide_tensor.hpp"
 #include "rwkvt_token_shift_mix_backward_k1.h"
 #include "rwkvt_token_shift_mix_backward_k6.h"
 #include "rwkvt_token_shift_mix_forward.h"
@@ -15,20 +15,6 @@
 namespace rwkvt::train {
 
 namespace {
-
-using HalideFloats = Halide::Runtime::Buffer<float>;
-
-// A dense tensor as a Halide buffer with the dimensions reversed (dim 0 = the last, contiguous one).
-HalideFloats reversed_buffer(const torch::Tensor& x) {
-    std::vector<int> extents;
-    for (int64_t d = x.dim() - 1; d >= 0; --d) extents.push_back(static_cast<int>(x.size(d)));
-    return HalideFloats(x.data_ptr<float>(), extents);
-}
-
-void check_kernel_result(int result, const char* kernel) {
-    if (result != 0)
-        throw std::runtime_error(std::string("token_shift_mix: Halide kernel ") + kernel + " failed with code " + std::to_string(result));
-}
 
 class TokenShiftMixFunction : public torch::autograd::Function<TokenShiftMixFunction> {
 public:
@@ -39,8 +25,8 @@ public:
         const torch::Tensor x = x_in.contiguous(), mu = mu_in.contiguous();
         const int64_t K = mu.size(0);
         torch::Tensor out = torch::empty({K, x.size(0), x.size(1), x.size(2)}, x.options());
-        HalideFloats x_buf = reversed_buffer(x), mu_buf = reversed_buffer(mu), out_buf = reversed_buffer(out);
-        check_kernel_result(rwkvt_token_shift_mix_forward(x_buf, mu_buf, out_buf), "token_shift_mix_forward");
+        HalideFloats x_buf = halide_view(x), mu_buf = halide_view(mu), out_buf = halide_view(out);
+        check_halide_result(rwkvt_token_shift_mix_forward(x_buf, mu_buf, out_buf), "token_shift_mix_forward");
         ctx->save_for_backward({x, mu});
         return out.unbind(0);
     }
@@ -55,15 +41,15 @@ public:
             grads.push_back(g.defined() ? g.contiguous() : torch::zeros_like(x));
         torch::Tensor dx = torch::empty_like(x);
         torch::Tensor dmu_rows = torch::empty({B, K, mu.size(1)}, x.options());
-        HalideFloats x_buf = reversed_buffer(x), mu_buf = reversed_buffer(mu), dx_buf = reversed_buffer(dx),
-                     dmu_buf = reversed_buffer(dmu_rows);
+        HalideFloats x_buf = halide_view(x), mu_buf = halide_view(mu), dx_buf = halide_view(dx),
+                     dmu_buf = halide_view(dmu_rows);
         std::vector<HalideFloats> g;
-        for (const torch::Tensor& t : grads) g.push_back(reversed_buffer(t));
+        for (const torch::Tensor& t : grads) g.push_back(halide_view(t));
         if (K == 6) {
-            check_kernel_result(rwkvt_token_shift_mix_backward_k6(x_buf, mu_buf, g[0], g[1], g[2], g[3], g[4], g[5], dx_buf, dmu_buf),
+            check_halide_result(rwkvt_token_shift_mix_backward_k6(x_buf, mu_buf, g[0], g[1], g[2], g[3], g[4], g[5], dx_buf, dmu_buf),
                                 "token_shift_mix_backward_k6");
         } else {
-            check_kernel_result(rwkvt_token_shift_mix_backward_k1(x_buf, mu_buf, g[0], dx_buf, dmu_buf), "token_shift_mix_backward_k1");
+            check_halide_result(rwkvt_token_shift_mix_backward_k1(x_buf, mu_buf, g[0], dx_buf, dmu_buf), "token_shift_mix_backward_k1");
         }
         return {dx, dmu_rows.sum(0)};
     }

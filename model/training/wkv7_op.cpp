@@ -7,8 +7,8 @@
 #include <vector>
 
 #include <ATen/record_function.h>
-#include <HalideBuffer.h>
 
+#include "halide_tensor.hpp"
 #include "rwkvt_wkv7_backward_n16.h"
 #include "rwkvt_wkv7_backward_n32.h"
 #include "rwkvt_wkv7_forward_train_n16.h"
@@ -20,26 +20,9 @@ namespace {
 
 constexpr int64_t kChunk = 16;  // tokens per state checkpoint, as in the generators
 
-using HalideFloats = Halide::Runtime::Buffer<float>;
-
-// A dense [B, T, C] tensor as the kernels' (c, t, b) buffer (no copy).
-HalideFloats btc_buffer(const torch::Tensor& x) {
-    return HalideFloats(x.data_ptr<float>(), std::vector<int>{static_cast<int>(x.size(2)), static_cast<int>(x.size(1)),
-                                              static_cast<int>(x.size(0))});
-}
-// The checkpoints [B, H, ceil(T/16), N, N] as the kernels' (i, j, n, h, b) buffer: S_h[i][j] with
-// i fastest, i.e. the torch tensor holds each state transposed. It is opaque to everything but the
-// two kernels.
-HalideFloats checkpoint_buffer(const torch::Tensor& x) {
-    return HalideFloats(x.data_ptr<float>(), std::vector<int>{static_cast<int>(x.size(4)), static_cast<int>(x.size(3)),
-                                              static_cast<int>(x.size(2)), static_cast<int>(x.size(1)),
-                                              static_cast<int>(x.size(0))});
-}
-
-void check_kernel_result(int result, const char* kernel) {
-    if (result != 0) throw std::runtime_error(std::string("wkv7: Halide kernel ") + kernel + " failed with code " +
-                                              std::to_string(result));
-}
+// The checkpoints [B, H, ceil(T/16), N, N] are the kernels' (i, j, n, h, b) buffer (halide_view):
+// S_h[i][j] with i fastest, i.e. the torch tensor holds each state transposed. It is opaque to
+// everything but the two kernels.
 
 class Wkv7Function : public torch::autograd::Function<Wkv7Function> {
 public:
@@ -54,13 +37,13 @@ public:
         torch::Tensor checkpoints =
             torch::empty({B, H, (T + kChunk - 1) / kChunk, head_size, head_size}, in[0].options());
         std::vector<HalideFloats> b;
-        for (const torch::Tensor& x : in) b.push_back(btc_buffer(x));
+        for (const torch::Tensor& x : in) b.push_back(halide_view(x));
         // The kernel writes y as (i, h, t, b): the same memory as [B, T, C] seen as [B, T, H, N].
         HalideFloats y_buf(y.data_ptr<float>(), std::vector<int>{static_cast<int>(head_size), static_cast<int>(H),
                                                                  static_cast<int>(T), static_cast<int>(B)});
-        HalideFloats ckpt_buf = checkpoint_buffer(checkpoints);
+        HalideFloats ckpt_buf = halide_view(checkpoints);
         auto kernel = head_size == 16 ? rwkvt_wkv7_forward_train_n16 : rwkvt_wkv7_forward_train_n32;
-        check_kernel_result(kernel(b[0], b[1], b[2], b[3], b[4], b[5], y_buf, ckpt_buf), "wkv7_forward_train");
+        check_halide_result(kernel(b[0], b[1], b[2], b[3], b[4], b[5], y_buf, ckpt_buf), "wkv7_forward_train");
         in.push_back(checkpoints);
         ctx->save_for_backward(in);
         ctx->saved_data["head_size"] = head_size;
@@ -74,16 +57,16 @@ public:
         const int64_t head_size = ctx->saved_data["head_size"].toInt();
         const torch::Tensor dy = grad_outputs[0].contiguous();
         std::vector<HalideFloats> in;
-        for (int i = 0; i < 6; ++i) in.push_back(btc_buffer(saved[i]));
-        HalideFloats dy_buf = btc_buffer(dy), ckpt_buf = checkpoint_buffer(saved[6]);
+        for (int i = 0; i < 6; ++i) in.push_back(halide_view(saved[i]));
+        HalideFloats dy_buf = halide_view(dy), ckpt_buf = halide_view(saved[6]);
         std::vector<torch::Tensor> grads;
         std::vector<HalideFloats> g;
         for (int i = 0; i < 6; ++i) {
             grads.push_back(torch::empty_like(saved[0]));
-            g.push_back(btc_buffer(grads.back()));
+            g.push_back(halide_view(grads.back()));
         }
         auto kernel = head_size == 16 ? rwkvt_wkv7_backward_n16 : rwkvt_wkv7_backward_n32;
-        check_kernel_result(kernel(in[0], in[1], in[2], in[3], in[4], in[5], dy_buf, ckpt_buf, g[0], g[1], g[2],
+        check_halide_result(kernel(in[0], in[1], in[2], in[3], in[4], in[5], dy_buf, ckpt_buf, g[0], g[1], g[2],
                                    g[3], g[4], g[5]),
                             "wkv7_backward");
         // Order of the kernel's tuple: dr, dw, dk, dv, dkk, da; no gradient for head_size.

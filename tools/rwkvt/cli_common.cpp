@@ -1,7 +1,10 @@
-// What every rwkvt program shares: the default model, the untrained-model note, the exit status.
+// What every rwkvt program shares: the default model, the untrained-model note, the streaming chunk
+// check, the exit status.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
+#include <string>
 
 #include "commands.hpp"
 
@@ -18,6 +21,12 @@ void warn_if_untrained(const std::string& origin, const std::string& path) {
     if (origin == "initialised")
         std::fprintf(stderr, "rwkvt: note: %s is a randomly initialised, untrained model: its output is not a transcription\n",
                      path.c_str());
+}
+
+int chunk_frames_of(int chunk_ms, const std::string& option) {
+    if (chunk_ms <= 0 || chunk_ms % 40 != 0)
+        throw std::runtime_error(option + " " + std::to_string(chunk_ms) + ": expected a multiple of 40 ms (the encoder frame)");
+    return chunk_ms / 40;
 }
 
 int run(CLI::App& app, int argc, char** argv) {

@@ -33,6 +33,10 @@ std::string default_model_path();
 // Says on stderr when a model was never trained, so nobody mistakes its output for transcription.
 void warn_if_untrained(const std::string& origin, const std::string& path);
 
+// Encoder frames (40 ms each) in a streaming chunk of `chunk_ms`; throws, naming `option`, unless
+// chunk_ms is a positive multiple of 40.
+int chunk_frames_of(int chunk_ms, const std::string& option);
+
 // Parses and runs the chosen subcommand; user errors become one line on stderr and status 1.
 int run(CLI::App& app, int argc, char** argv);
 

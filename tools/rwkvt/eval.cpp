@@ -81,7 +81,7 @@ Result transcribe_streamed(const Recognizer& recognizer, const std::vector<float
 // chunk_ms == 0: whole-file decoding (Recognizer::transcribe). Otherwise streaming: the stream's
 // encoder chunk is chunk_ms long (40 ms frames) and the audio arrives in pieces of chunk_ms.
 System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptions options, int workers, int chunk_ms) {
-    if (chunk_ms > 0) options.chunk_frames = std::max(1, chunk_ms / 40);
+    if (chunk_ms > 0) options.chunk_frames = chunk_frames_of(chunk_ms, "--streaming");
     Recognizer recognizer(options);
     if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path);
     const size_t piece = static_cast<size_t>(chunk_ms) * 16;  // samples at 16 kHz
@@ -288,8 +288,7 @@ void add_eval(CLI::App& app) {
             utterances.insert(utterances.end(), part.begin(), part.end());
         }
         if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
-        if (opt->streaming_chunk_ms % 40 != 0)
-            throw std::runtime_error("--streaming " + std::to_string(opt->streaming_chunk_ms) + ": expected a multiple of 40 ms (the encoder frame)");
+        if (opt->streaming_chunk_ms > 0) chunk_frames_of(opt->streaming_chunk_ms, "--streaming");  // before any decoding
         std::vector<System> systems;
         systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, 0));
         if (opt->streaming_chunk_ms > 0) systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, opt->streaming_chunk_ms));

@@ -113,11 +113,9 @@ void add_transcribe(CLI::App& app) {
                     "(for example `arecord -q -f S16_LE -r 16000 -c 1 | rwkvt transcribe -`) and prints the words as they are recognised")
         ->required();
     cmd->callback([opt]() {
-        if (opt->chunk_ms % 40 != 0)
-            throw std::runtime_error("--chunk-ms " + std::to_string(opt->chunk_ms) + ": expected a multiple of 40 ms (the encoder frame)");
         if (std::count(opt->files.begin(), opt->files.end(), "-") > 0 && opt->files.size() > 1)
             throw std::runtime_error("'-' (standard input) cannot be combined with other files");
-        opt->recognizer.chunk_frames = opt->chunk_ms / 40;
+        opt->recognizer.chunk_frames = chunk_frames_of(opt->chunk_ms, "--chunk-ms");
         Recognizer recognizer(opt->recognizer);
         warn_if_untrained(recognizer.summary().origin, opt->recognizer.model_path);
         if (opt->files.front() == "-") {
