@@ -71,9 +71,10 @@ struct GreedyResult {
     std::vector<int> frames;  // encoder frame at which each token was emitted
 };
 // Greedy transducer decoding (spec algorithms.md) with at most max_symbols_per_frame per frame.
-GreedyResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame);
+// blank_penalty is subtracted from blank's logit before each choice (0: plain greedy decoding).
+GreedyResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty = 0.0f);
 
 // Audio -> tokens: log-mel, normalisation, encoder, greedy decoding.
-GreedyResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame);
+GreedyResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty = 0.0f);
 
 }  // namespace rwkvt::ref

@@ -68,14 +68,16 @@ Vec ctc_logits(const Model& m, const Vec& e) {
     return mat(m, "ctc_head.weight") * e + vec(m, "ctc_head.bias");
 }
 
-GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbols_per_frame) {
+GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty) {
     GreedyResult result;
     StackState state = zero_stack_state(m.config, m.config.predictor_blocks);
     Vec g = predictor_step(m, m.config.blank_id, state);
     for (Eigen::Index t = 0; t < encoder_out.rows(); ++t) {
         const Vec e = encoder_out.row(t).transpose();
         for (int n = 0; n < max_symbols_per_frame; ++n) {
-            const int k = argmax(joiner_logits(m, e, g));
+            Vec logits = joiner_logits(m, e, g);
+            logits[m.config.blank_id] -= blank_penalty;
+            const int k = argmax(logits);
             if (k == m.config.blank_id) break;
             result.tokens.push_back(k);
             result.frames.push_back(static_cast<int>(t));
@@ -85,9 +87,9 @@ GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbo
     return result;
 }
 
-GreedyResult transcribe(const Model& m, const std::vector<float>& samples, int max_symbols_per_frame) {
+GreedyResult transcribe(const Model& m, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty) {
     const Mat features = normalise_features(m, log_mel(samples, m.config.n_mels));
-    return greedy_decode(m, encoder_forward(m, features), max_symbols_per_frame);
+    return greedy_decode(m, encoder_forward(m, features), max_symbols_per_frame, blank_penalty);
 }
 
 }  // namespace rwkvt::ref

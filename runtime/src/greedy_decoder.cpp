@@ -30,9 +30,17 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     kernels::gemm(kernels::Epilogue::Bias, dense(const_cast<float*>(encoder_rows), C, frames), model_.joiner_enc, {},
                   dense(enc_proj.data(), C, frames));
     Floats logits(static_cast<size_t>(kSpeculativeFrames) * V);
+    // The arg max with blank's logit lowered by the penalty (ties go to the lower index, as with the
+    // blank id 0 of the spec they go to blank).
     auto best = [&](int row) {
         const float* z = logits.data() + static_cast<size_t>(row) * V;
-        return static_cast<int>(std::max_element(z, z + V) - z);
+        int choice = 0;
+        float value = blank == 0 ? z[0] - blank_penalty_ : z[0];
+        for (int k = 1; k < V; ++k) {
+            const float v = k == blank ? z[k] - blank_penalty_ : z[k];
+            if (v > value) value = v, choice = k;
+        }
+        return choice;
     };
     auto emit = [&](int k, int t) {
         s.tokens.push_back(k);

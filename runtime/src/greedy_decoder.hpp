@@ -18,8 +18,8 @@ struct GreedyState {
 
 class GreedyDecoder {
 public:
-    GreedyDecoder(const PackedModel& model, int max_symbols_per_frame)
-        : model_(model), max_symbols_(max_symbols_per_frame) {}
+    GreedyDecoder(const PackedModel& model, int max_symbols_per_frame, float blank_penalty)
+        : model_(model), max_symbols_(max_symbols_per_frame), blank_penalty_(blank_penalty) {}
     GreedyState start(StackWorkspace& workspace) const;
     // Decodes `frames` encoder output rows ([frames][C]).
     void advance(GreedyState& state, const float* encoder_rows, int frames, StackWorkspace& workspace) const;
@@ -29,6 +29,7 @@ private:
     void step_predictor(GreedyState& state, int token, StackWorkspace& workspace) const;
     const PackedModel& model_;
     int max_symbols_;
+    float blank_penalty_;  // subtracted from blank's logit before each choice
 };
 
 }  // namespace rwkvt::rt

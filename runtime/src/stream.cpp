@@ -25,7 +25,7 @@ public:
         : rec(std::move(r)),
           chunk_frames(chunk > 0 ? chunk : rec->options.chunk_frames),
           encoder(rec->model),
-          decoder(rec->model, rec->options.max_symbols_per_frame),
+          decoder(rec->model, rec->options.max_symbols_per_frame, rec->options.blank_penalty),
           enc_state(rt::EncoderState::zeros(rec->model.config)),
           dec_state(decoder.start(predictor_ws)) {}
     ~StreamImpl() {

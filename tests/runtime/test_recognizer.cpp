@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 
@@ -99,6 +100,43 @@ TEST_CASE("runtime greedy tokens equal the reference's") {
         CHECK(ids == want.tokens);
         CHECK(!want.tokens.empty());  // the noisy joiner emits tokens, so the predictor path is exercised
     }
+}
+
+TEST_CASE("greedy decoding with a blank penalty equals the reference's with the same penalty") {
+    int changed = 0;
+    for (uint64_t seed : {24u, 25u}) {
+        Fixture f("tiny", seed, 0.3f, 3);
+        const auto audio = test::random_audio(1.5, seed + 1000);
+        const std::vector<int> plain = ref::transcribe(f.model, audio, 3).tokens;
+        // This noisy joiner is sure of its tokens (plain decoding emits the most it may on every
+        // frame), so the penalties that move its decisions favour blank; the sign is one code path.
+        for (float penalty : {-40.0f, -25.0f, -12.0f, 5.0f}) {
+            CAPTURE(seed);
+            CAPTURE(penalty);
+            RecognizerOptions o;
+            o.model_path = f.file.str();
+            o.threads = 2;
+            o.max_symbols_per_frame = 3;
+            o.blank_penalty = penalty;
+            Recognizer recognizer(o);
+            std::vector<int> ids;
+            for (const Token& t : recognizer.transcribe(audio).tokens) ids.push_back(t.id);
+            const std::vector<int> want = ref::transcribe(f.model, audio, 3, penalty).tokens;
+            CHECK(ids == want);
+            changed += want != plain ? 1 : 0;
+        }
+    }
+    CHECK(changed >= 4);  // the penalties move decisions: the comparison above is not only of plain decoding
+}
+
+TEST_CASE("a recognizer refuses a blank penalty that is not a finite number") {
+    Fixture f("tiny", 26, 0.3f);
+    RecognizerOptions o;
+    o.model_path = f.file.str();
+    o.blank_penalty = std::numeric_limits<float>::quiet_NaN();
+    CHECK_THROWS_AS(Recognizer{o}, std::runtime_error);
+    o.blank_penalty = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_AS(Recognizer{o}, std::runtime_error);
 }
 
 TEST_CASE("streaming in chunks gives the same result as the whole utterance") {

@@ -268,6 +268,9 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most (greedy decoding)")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
+    cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each greedy choice (> 0: fewer deletions)")
+        ->check(CLI::Range(-100.0, 100.0))
+        ->capture_default_str();
     cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -302,6 +305,8 @@ void add_eval(CLI::App& app) {
         json["manifests"] = opt->manifests;
         json["workers"] = opt->workers;
         json["threads"] = opt->recognizer.threads;
+        json["max_symbols"] = opt->recognizer.max_symbols_per_frame;
+        json["blank_penalty"] = opt->recognizer.blank_penalty;
         json["rtfx_note"] = "audio seconds / wall seconds of loading audio, features and decoding (model load excluded; pocketsphinx includes its per-utterance model load)";
         json["systems"] = nlohmann::ordered_json::array();
         for (System& system : systems) {

@@ -21,6 +21,10 @@ struct RecognizerOptions {
     std::string model_path;
     int threads = 0;                // kernel threads; 0 = all cores
     int max_symbols_per_frame = 5;  // greedy decoding: tokens emitted per encoder frame at most
+    // Subtracted from blank's logit before each greedy choice. A transducer that deletes words (its
+    // joiner too sure of blank, as early in training) emits more with a positive penalty; a negative
+    // one suppresses insertions. 0 is plain greedy decoding.
+    float blank_penalty = 0.0f;
     int chunk_frames = 8;           // encoder frames (40 ms each) per streaming chunk: 320 ms
 };
 
