@@ -84,7 +84,7 @@ stage_eval() {
         local name
         name=$(echo "$set" | tr / -)
         # --streaming 320: also decode as 320 ms live streams and count transcripts that differ.
-        "$rwkvt" eval --model "$model" --baseline pocketsphinx --streaming 320 --json-out "$work/eval/$name.json" "$work/eval/$set/manifest.jsonl" \
+        "$rwkvt" eval --model "$model" --baseline pocketsphinx --baseline-cache "$work/eval/pocketsphinx-cache.json" --streaming 320 --json-out "$work/eval/$name.json" "$work/eval/$set/manifest.jsonl" \
             | tee "$work/eval/$name.txt"
     done
 }

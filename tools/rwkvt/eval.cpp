@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "baseline_cache.hpp"
 #include "commands.hpp"
 #include "model_file.hpp"
 #include "rwkvt/audio.hpp"
@@ -51,6 +52,7 @@ struct System {
     std::vector<Scored> scored;
     double wall_s = 0.0;  // transcription phase (audio loading, features, decoding), no model load
     long failed = 0;
+    long from_cache = 0;  // transcripts taken from --baseline-cache
 };
 
 // Runs `work(i)` for i in [0, count) on `workers` threads.
@@ -110,18 +112,31 @@ System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptio
 
 // pocketsphinx_continuous (Debian's pocketsphinx 5prealpha, en-us model) on a 16 kHz 16-bit mono WAV
 // copy of each utterance. Its time includes loading its model for every utterance, as the tool does.
-System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int workers) {
+// Transcripts found in `cache` are reused, with the time they took when they were made: the wall
+// time then counts them as if run again on `workers` processes.
+System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int workers, BaselineCache& cache) {
     if (data::find_program("pocketsphinx_continuous").empty())
         throw std::runtime_error("--baseline pocketsphinx needs pocketsphinx_continuous: install the Debian packages pocketsphinx pocketsphinx-en-us");
     const std::string scratch = (fs::temp_directory_path() / ("rwkvt-eval-" + std::to_string(::getpid()))).string();
     fs::create_directories(scratch);
     System system{"pocketsphinx", std::vector<Scored>(utterances.size())};
     std::mutex mutex;
+    double cached_compute_s = 0.0;
     const auto start = std::chrono::steady_clock::now();
     parallel_for(utterances.size(), workers, [&](size_t i) {
         Scored& s = system.scored[i];
         s.utterance = &utterances[i];
         const std::string base = scratch + "/" + std::to_string(i);
+        if (const auto cached = cache.find("pocketsphinx", utterances[i].audio_filepath)) {
+            s.hypothesis = cached->hypothesis;
+            s.compute_s = cached->compute_s;
+            s.audio_s = cached->audio_s;
+            score(s);
+            std::lock_guard<std::mutex> lock(mutex);
+            ++system.from_cache;
+            cached_compute_s += cached->compute_s;
+            return;
+        }
         try {
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<float> samples = load_audio_16k_mono(utterances[i].audio_filepath);
@@ -144,6 +159,7 @@ System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int work
                 if (!line.empty()) s.hypothesis += (s.hypothesis.empty() ? "" : " ") + line;
             s.compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             score(s);
+            cache.put("pocketsphinx", utterances[i].audio_filepath, {s.hypothesis, s.compute_s, s.audio_s});
         } catch (const std::exception& e) {
             s.failed = true;
             std::lock_guard<std::mutex> lock(mutex);
@@ -154,9 +170,10 @@ System run_pocketsphinx(const std::vector<data::Utterance>& utterances, int work
             fs::remove(base + ext, ignored);
         }
     });
-    system.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    system.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + cached_compute_s / std::max(1, workers);
     std::error_code ignored;
     fs::remove_all(scratch, ignored);
+    cache.save();
     return system;
 }
 
@@ -222,6 +239,8 @@ void print_text(const System& system, const Report& r) {
     for (const auto& [flag, t] : r.per_flag) print_row("flag " + flag, t, group_rtfx(t));
     for (const auto& [speaker, t] : r.per_speaker) print_row("speaker " + speaker, t, group_rtfx(t));
     if (system.failed > 0) std::printf("(%ld utterances failed and are not scored)\n", system.failed);
+    if (system.from_cache > 0)
+        std::printf("(%ld transcripts from the baseline cache; their time is that of the run that made them)\n", system.from_cache);
     if (!r.worst.empty()) std::printf("worst utterances:\n");
     for (const Scored* s : r.worst)
         std::printf("  %ld errors (WER %.0f%%) %s\n    ref: %s\n    hyp: %s\n", s->words.errors(), 100.0 * s->words.rate(),
@@ -233,6 +252,7 @@ nlohmann::ordered_json system_json(const System& system, const Report& r) {
     j["system"] = system.name;
     j["wall_s"] = system.wall_s;
     j["failed"] = system.failed;
+    if (system.from_cache > 0) j["from_cache"] = system.from_cache;
     j["overall"] = totals_json(r.all, system.wall_s);
     auto groups = [](const std::map<std::string, Totals>& m) {
         nlohmann::ordered_json g = nlohmann::ordered_json::object();
@@ -255,7 +275,7 @@ void add_eval(CLI::App& app) {
         RecognizerOptions recognizer;
         int workers = 1;
         std::string format = "text";
-        std::string baseline, json_out;
+        std::string baseline, baseline_cache, json_out;
         int worst = 10;
         int streaming_chunk_ms = 0;
         std::vector<std::string> manifests;
@@ -277,6 +297,9 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--format", opt->format, "Report: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
     cmd->add_option("--json-out", opt->json_out, "Also write the JSON report to this file (atomically), whatever --format says");
     cmd->add_option("--baseline", opt->baseline, "Also run a baseline recognizer on the same manifest")->check(CLI::IsMember({"pocketsphinx"}));
+    cmd->add_option("--baseline-cache", opt->baseline_cache,
+                    "Keep the baseline's transcripts in this file and reuse them while the audio files are unchanged")
+        ->needs("--baseline");
     cmd->add_option("--streaming", opt->streaming_chunk_ms,
                     "Also decode every utterance as a live stream, this many ms of audio at a time (a multiple of 40, as the 40 ms "
                     "encoder frames), and count the transcripts that differ from whole-file decoding")
@@ -292,13 +315,14 @@ void add_eval(CLI::App& app) {
         }
         if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
         if (opt->streaming_chunk_ms > 0) chunk_frames_of(opt->streaming_chunk_ms, "--streaming");  // before any decoding
+        BaselineCache cache(opt->baseline_cache);  // read before any decoding: a bad file fails at once
         std::vector<System> systems;
         systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, 0));
         if (opt->streaming_chunk_ms > 0) systems.push_back(run_rwkvt(utterances, opt->recognizer, opt->workers, opt->streaming_chunk_ms));
         if (opt->baseline == "pocketsphinx") {
             // pocketsphinx is single-threaded: one process per core.
             const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-            systems.push_back(run_pocketsphinx(utterances, cores));
+            systems.push_back(run_pocketsphinx(utterances, cores, cache));
         }
         nlohmann::ordered_json json;
         json["model"] = opt->recognizer.model_path;
