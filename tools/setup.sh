@@ -14,8 +14,10 @@ packages=(
     # training (RWKVT_TRAINING): LibTorch, and OpenBLAS as the system BLAS (LibTorch's f32 matmuls
     # go through the BLAS alternative; the reference BLAS is ~30x slower)
     libtorch-dev libopenblas0-pthread
-    # training: oneDNN's headers (LibTorch already links its library) for the matrix products
-    libdnnl-dev
+    # training: oneDNN's headers (LibTorch already links its library) for the matrix products, and
+    # the OpenCL headers and loader that Debian's dnnl CMake package insists on finding (its library
+    # is built with an OpenCL GPU runtime; rwkvt never uses it)
+    libdnnl-dev ocl-icd-opencl-dev
     # training: tcmalloc, which rwkvt-train allocates with (big tensors are reused, not page-faulted)
     libtcmalloc-minimal4
     # training: c10d's Gloo headers (data-parallel `rwkvt train`), gnuplot for `rwkvt plot`
