@@ -1,46 +1,92 @@
 #!/usr/bin/env bash
-# The default model's recipe: corpus, tokenizer, evaluation sets, the three training stages (CTC
-# encoder, predictor language model, joint RNN-T + CTC), export to models/ and the evaluation table.
+# The default model's recipe: training text, tokenizer, evaluation sets, the three training stages
+# (CTC encoder, predictor language model, joint RNN-T + CTC) and the evaluation table.
 #
-#   recipes/rwkvt-19m/run.sh [STAGE...]      stages: text tokenizer synth evalsets ctc lm joint export eval
+#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot eval
 #
-# With no STAGE it runs every stage in order. Every stage is resumable: a finished stage is skipped,
-# an interrupted one continues (synthesis from the files already rendered, training from its last
-# checkpoint), so the recipe can run across several sittings. Work files live in $RWKVT_WORK
-# (default: ~/rwkvt-work): about 6 GB of audio, checkpoints and logs. Only the exported model and
-# its curves come back into the repository.
+# With no STAGE it runs text tokenizer evalsets ctc lm joint eval. Training takes far longer than one
+# sitting at a machine, and the work folder ($RWKVT_WORK, default ~/rwkvt-work: audio, checkpoints,
+# logs) need not survive from one sitting to the next, so the repository itself carries the training
+# state from sitting to sitting:
+#
+#   recipes/rwkvt-19m/tokenizer.json            the tokenizer, made once (every stage must share it)
+#   models/stages/rwkvt-19m-ctc.safetensors     encoder + CTC head after the last CTC sitting
+#   models/stages/rwkvt-19m-lm.safetensors      predictor + joiner after the language-model stage
+#   models/rwkvt-19m.safetensors                the whole transducer after the last joint sitting
+#   recipes/rwkvt-19m/sittings.tsv              one row per sitting: its data, steps and validation
+#   recipes/rwkvt-19m/metrics/                  every sitting's metrics.jsonl and loss curves
+#
+# A sitting of the ctc or joint stage renders its own fresh training audio (RWKVT_SITTING_HOURS hours,
+# default 20, from the training text with the sitting's number as the seed: other sentences, voices,
+# tempi and pitches each time), trains one epoch over it starting from the stage's model file (or its
+# sources the first time), and writes the model file back. A stage is done once its sittings have
+# trained on its hours of audio (ctc 40 h, joint 120 h: RWKVT_CTC_HOURS, RWKVT_JOINT_HOURS). Within a
+# sitting everything resumes: synthesis from the files already rendered, training from its last
+# checkpoint; `snapshot` writes the running sitting's latest checkpoint to the stage's model file
+# (and its ledger row, marked partial), so that a sitting cut short still hands on what it learnt.
 set -euo pipefail
 recipe=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$recipe/../.." && pwd)
 work=${RWKVT_WORK:-$HOME/rwkvt-work}
 build=${RWKVT_BUILD:-$repo/build/release}
 rwkvt="$build/tools/rwkvt"
-hours=${RWKVT_TRAIN_HOURS:-60}      # rendered training audio
+sitting_hours=${RWKVT_SITTING_HOURS:-20}
+ctc_hours=${RWKVT_CTC_HOURS:-40}
+joint_hours=${RWKVT_JOINT_HOURS:-120}
 seed=1
+tokenizer="$recipe/tokenizer.json"
+ledger="$recipe/sittings.tsv"
+metrics_dir="$recipe/metrics"
+stage_model() { # the model file a stage hands on
+    case $1 in
+        joint) echo "$repo/models/rwkvt-19m.safetensors" ;;
+        *) echo "$repo/models/stages/rwkvt-19m-$1.safetensors" ;;
+    esac
+}
 
 [ -x "$rwkvt" ] || { echo "run.sh: error: $rwkvt is missing: build first (cmake --workflow --preset release)" >&2; exit 1; }
 mkdir -p "$work"
 log() { echo "== $(date -u +%H:%M:%S) $*" >&2; }
 
-# The stage configs, with the repository and work folders filled in (relative paths in them are
-# relative to the work folder, where the copies live).
-write_config() {
-    sed -e "s|@REPO@|$repo|g" "$recipe/$1.yaml" > "$work/$1.yaml.tmp"
-    mv "$work/$1.yaml.tmp" "$work/$1.yaml"
+# ---- the ledger: sitting  stage  seed  audio_h  steps  valid_loss  valid_cer  valid_wer  status  date
+ledger_header=$'sitting\tstage\tseed\taudio_h\tsteps\tvalid_loss\tvalid_cer\tvalid_wer\tstatus\tdate'
+[ -f "$ledger" ] || printf '%s\n' "$ledger_header" > "$ledger"
+
+# Hours of audio the finished sittings of a stage trained on.
+stage_hours_done() {
+    awk -F'\t' -v stage="$1" 'NR > 1 && $2 == stage && $9 == "finished" { h += $4 } END { printf "%.1f\n", h + 0 }' "$ledger"
+}
+# Writes (or replaces) the ledger row of a sitting, atomically.
+ledger_put() {
+    local number=$1 row=$2
+    awk -F'\t' -v n="$number" 'NR == 1 || $1 != n' "$ledger" > "$ledger.tmp"
+    printf '%s\n' "$row" >> "$ledger.tmp"
+    mv "$ledger.tmp" "$ledger"
+}
+# The field KEY of the last validation record in a metrics file ("-" if none).
+last_valid() {
+    local value
+    value=$(grep '"type":"valid"' "$1" 2>/dev/null | tail -n 1 | sed -nE "s/.*\"$2\":([-0-9.eE+]+).*/\1/p")
+    echo "${value:--}"
 }
 
-# Trains one stage: fresh the first time, --resume after an interruption, nothing once finished.
-train_stage() {
-    local mode=$1 name=$2
-    write_config "$name"
-    if [ -f "$work/$name/finished" ]; then log "$name: finished earlier"; return; fi
-    local resume=()
-    [ -f "$work/$name/checkpoint.ckpt" ] && resume=(--resume)
-    log "$name: training (${resume[*]:-fresh})"
-    "$rwkvt" train --mode "$mode" --config "$work/$name.yaml" "${resume[@]}"
-    touch "$work/$name/finished"
-    "$rwkvt" plot "$work/$name/metrics.jsonl" --out "$work/$name/curves.png" || true
+# ---- configs ----------------------------------------------------------------------------------
+
+# Writes a stage's config into the sitting folder: the template with the model's source, the data
+# and the warm-up filled in (paths in it are absolute, or relative to the sitting folder).
+write_config() {
+    local template=$1 out=$2 model_block=$3 warmup=$4 line
+    while IFS= read -r line; do
+        case $line in
+            @MODEL@) printf '%s\n' "$model_block" ;;
+            *) line=${line//@REPO@/$repo}; line=${line//@WORK@/$work}; line=${line//@TOKENIZER@/$tokenizer}
+               printf '%s\n' "${line//@WARMUP@/$warmup}" ;;
+        esac
+    done < "$recipe/$template.yaml" > "$out.tmp"
+    mv "$out.tmp" "$out"
 }
+
+# ---- stages -------------------------------------------------------------------------------------
 
 stage_text() {
     [ -f "$work/text/train.txt" ] && { log "text: done earlier"; return; }
@@ -49,15 +95,9 @@ stage_text() {
 }
 
 stage_tokenizer() {
-    [ -f "$work/tokenizer.json" ] && { log "tokenizer: done earlier"; return; }
-    log "tokenizer"
-    "$rwkvt" data tokenizer --text "$work/text/train.txt" --kind unigram --vocab-size 1024 --out "$work/tokenizer.json"
-}
-
-stage_synth() {
-    log "synth: $hours h of training audio (resumes)"
-    "$rwkvt" data synth --text "$work/text/train.txt" --voices train --hours "$hours" --out "$work/train-${hours}h" --seed "$seed"
-    ln -sfn "train-${hours}h" "$work/train"
+    [ -f "$tokenizer" ] && { log "tokenizer: $tokenizer exists"; return; }
+    log "tokenizer -> $tokenizer"
+    "$rwkvt" data tokenizer --text "$work/text/train.txt" --kind unigram --vocab-size 1024 --out "$tokenizer"
 }
 
 stage_evalsets() {
@@ -67,18 +107,114 @@ stage_evalsets() {
     [ -f "$work/eval/asterisk/manifest.jsonl" ] || "$rwkvt" data evalset asterisk --out "$work/eval/asterisk"
 }
 
-stage_export() {
-    local out="$repo/models/rwkvt-19m.safetensors"
-    log "export -> $out"
-    mkdir -p "$repo/models"
-    "$rwkvt" export "$work/joint/checkpoint.ckpt" --out "$out"
-    for name in ctc lm joint; do
-        [ -f "$work/$name/curves.png" ] && cp "$work/$name/curves.png" "$recipe/curves-$name.png"
+# The sitting folder in progress for a stage, or a new one numbered after the ledger's last row.
+sitting_folder() {
+    local stage=$1 current
+    current=$(ls -d "$work"/sitting-*-"$stage" 2>/dev/null | while read -r d; do [ -f "$d/exported" ] || echo "$d"; done | tail -n 1)
+    if [ -z "$current" ]; then
+        local last
+        last=$(awk -F'\t' 'NR > 1 && $1 + 0 > max { max = $1 + 0 } END { print max + 0 }' "$ledger")
+        current=$(printf '%s/sitting-%02d-%s' "$work" $((last + 1)) "$stage")
+        mkdir -p "$current"
+    fi
+    echo "$current"
+}
+
+# Exports a sitting's latest checkpoint to its stage's model file and records it in the ledger.
+hand_on() {
+    local stage=$1 dir=$2 status=$3 number steps hours metrics model
+    number=$(basename "$dir" | sed -E 's/sitting-0*([0-9]+)-.*/\1/')
+    model=$(stage_model "$stage")
+    metrics="$dir/run/metrics.jsonl"
+    [ -f "$dir/run/checkpoint.ckpt" ] || { echo "run.sh: error: $dir has no checkpoint yet" >&2; exit 1; }
+    mkdir -p "$(dirname "$model")" "$metrics_dir"
+    log "$stage: sitting $number ($status) -> $model"
+    "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model"
+    steps=$(grep '"type":"train"' "$metrics" | tail -n 1 | sed -nE 's/.*"step":([0-9]+).*/\1/p')
+    hours=$(cat "$dir/audio_hours" 2>/dev/null || echo 0)
+    ledger_put "$number" "$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$number" "$stage" "$number" "$hours" "${steps:-0}" \
+        "$(last_valid "$metrics" loss)" "$(last_valid "$metrics" cer)" "$(last_valid "$metrics" wer)" "$status" "$(date -u +%F)")"
+    local name
+    name=$(basename "$dir")
+    cp "$metrics" "$metrics_dir/$name.jsonl.tmp" && mv "$metrics_dir/$name.jsonl.tmp" "$metrics_dir/$name.jsonl"
+    "$rwkvt" plot "$metrics" --out "$metrics_dir/$name.png" || true
+}
+
+# The `model:` section of a sitting's config: where its weights start.
+model_source() {
+    local stage=$1 model
+    model=$(stage_model "$stage")
+    if [ -f "$model" ]; then
+        printf '  init_from: %s' "$model"
+    elif [ "$stage" = ctc ]; then
+        printf '  config: %s/model/configs/rwkvt-19m.yaml\n  init_seed: 1' "$repo"
+    else # the first joint sitting: the two pre-trained halves
+        local ctc lm
+        ctc=$(stage_model ctc) lm=$(stage_model lm)
+        [ -f "$ctc" ] && [ -f "$lm" ] || { echo "run.sh: error: the joint stage starts from $ctc and $lm: run the ctc and lm stages first" >&2; exit 1; }
+        printf '  encoder_from: %s\n  predictor_from: %s' "$ctc" "$lm"
+    fi
+}
+
+# One sitting of a speech stage (ctc or joint), unless the stage has had its hours.
+speech_sitting() {
+    local stage=$1 target=$2 done dir warmup
+    done=$(stage_hours_done "$stage")
+    if awk -v d="$done" -v t="$target" 'BEGIN { exit !(d >= t) }'; then log "$stage: done ($done of $target h)"; return; fi
+    [ -f "$tokenizer" ] || { echo "run.sh: error: $tokenizer is missing: run the tokenizer stage first" >&2; exit 1; }
+    dir=$(sitting_folder "$stage")
+    local number
+    number=$(basename "$dir" | sed -E 's/sitting-0*([0-9]+)-.*/\1/')
+    log "$stage: sitting $number in $dir ($done of $target h trained before it)"
+    if [ ! -f "$dir/audio_hours" ]; then
+        "$rwkvt" data synth --text "$work/text/train.txt" --voices train --hours "$sitting_hours" --out "$dir/train" --seed "$number"
+        awk '{ match($0, /"duration": *[0-9.eE+-]+/); s += substr($0, RSTART + 11, RLENGTH - 11) + 0 } END { printf "%.1f\n", s / 3600 }' \
+            "$dir/train/manifest.jsonl" > "$dir/audio_hours.tmp"
+        mv "$dir/audio_hours.tmp" "$dir/audio_hours"
+    fi
+    if [ ! -f "$dir/config.yaml" ]; then
+        # The very first CTC sitting warms up slowly (a fresh encoder sits on CTC's blank plateau at
+        # higher rates); later sittings only re-warm the new optimizer state.
+        warmup=100
+        [ -f "$(stage_model "$stage")" ] || warmup=300
+        write_config "$stage" "$dir/config.yaml" "$(model_source "$stage")" "$warmup"
+    fi
+    local resume=()
+    [ -f "$dir/run/checkpoint.ckpt" ] && resume=(--resume)
+    log "$stage: training (${resume[*]:-fresh})"
+    "$rwkvt" train --mode "$stage" --config "$dir/config.yaml" "${resume[@]}"
+    hand_on "$stage" "$dir" finished
+    touch "$dir/exported"
+}
+
+stage_lm() {
+    [ -f "$(stage_model lm)" ] && { log "lm: $(stage_model lm) exists"; return; }
+    local dir
+    dir=$(sitting_folder lm)
+    echo 0 > "$dir/audio_hours"
+    [ -f "$dir/config.yaml" ] || write_config lm "$dir/config.yaml" "$(printf '  config: %s/model/configs/rwkvt-19m.yaml\n  init_seed: 2' "$repo")" 200
+    local resume=()
+    [ -f "$dir/run/checkpoint.ckpt" ] && resume=(--resume)
+    log "lm: training (${resume[*]:-fresh})"
+    "$rwkvt" train --mode lm --config "$dir/config.yaml" "${resume[@]}"
+    hand_on lm "$dir" finished
+    touch "$dir/exported"
+}
+
+# Hands on the latest checkpoint of every sitting in progress (marked partial in the ledger).
+stage_snapshot() {
+    local dir stage
+    for dir in "$work"/sitting-*; do
+        [ -d "$dir" ] && [ ! -f "$dir/exported" ] && [ -f "$dir/run/checkpoint.ckpt" ] || continue
+        stage=${dir##*-}
+        hand_on "$stage" "$dir" partial
     done
 }
 
 stage_eval() {
-    local model="$repo/models/rwkvt-19m.safetensors"
+    local model
+    model=$(stage_model joint)
+    [ -f "$model" ] || { echo "run.sh: error: $model is missing: the joint stage has not had a sitting yet" >&2; exit 1; }
     log "evaluation of $model"
     for set in heldout/test heldout/dev harvard asterisk; do
         local name
@@ -90,18 +226,17 @@ stage_eval() {
 }
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(text tokenizer synth evalsets ctc lm joint export eval)
+[ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint eval)
 for stage in "${stages[@]}"; do
     case $stage in
         text) stage_text ;;
         tokenizer) stage_tokenizer ;;
-        synth) stage_synth ;;
         evalsets) stage_evalsets ;;
-        ctc) train_stage ctc ctc ;;
-        lm) train_stage lm lm ;;
-        joint) train_stage joint joint ;;
-        export) stage_export ;;
+        ctc) speech_sitting ctc "$ctc_hours" ;;
+        lm) stage_lm ;;
+        joint) speech_sitting joint "$joint_hours" ;;
+        snapshot) stage_snapshot ;;
         eval) stage_eval ;;
-        *) echo "run.sh: error: unknown stage '$stage' (text tokenizer synth evalsets ctc lm joint export eval)" >&2; exit 1 ;;
+        *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot eval)" >&2; exit 1 ;;
     esac
 done

@@ -21,6 +21,12 @@ void warn_if_untrained(const std::string& origin, const std::string& path) {
     if (origin == "initialised")
         std::fprintf(stderr, "rwkvt: note: %s is a randomly initialised, untrained model: its output is not a transcription\n",
                      path.c_str());
+    // A pre-training stage's export (rwkvt train --mode ctc or lm) has a trained encoder or predictor
+    // beside an untrained rest, so the transducer as a whole transcribes nothing useful yet.
+    for (const char* stage : {"--mode ctc", "--mode lm"})
+        if (origin.find(stage) != std::string::npos)
+            std::fprintf(stderr, "rwkvt: note: %s comes from a pre-training stage (%s): its transducer is not trained yet, so its output is not a transcription\n",
+                         path.c_str(), origin.c_str());
 }
 
 int chunk_frames_of(int chunk_ms, const std::string& option) {
