@@ -107,13 +107,20 @@ stage_evalsets() {
     [ -f "$work/eval/asterisk/manifest.jsonl" ] || "$rwkvt" data evalset asterisk --out "$work/eval/asterisk"
 }
 
-# The sitting folder in progress for a stage, or a new one numbered after the ledger's last row.
+# A sitting folder's number: sitting-07-joint -> 7.
+sitting_number() { basename "$1" | sed -E 's/sitting-0*([0-9]+)-.*/\1/'; }
+
+# The sitting folder in progress for a stage, or a new one numbered after every sitting the ledger
+# records and every sitting folder of this work folder (another stage's may still be running).
 sitting_folder() {
     local stage=$1 current
     current=$(ls -d "$work"/sitting-*-"$stage" 2>/dev/null | while read -r d; do [ -f "$d/exported" ] || echo "$d"; done | tail -n 1)
     if [ -z "$current" ]; then
-        local last
+        local last d
         last=$(awk -F'\t' 'NR > 1 && $1 + 0 > max { max = $1 + 0 } END { print max + 0 }' "$ledger")
+        for d in "$work"/sitting-*; do
+            [ -d "$d" ] && [ "$(sitting_number "$d")" -gt "$last" ] && last=$(sitting_number "$d")
+        done
         current=$(printf '%s/sitting-%02d-%s' "$work" $((last + 1)) "$stage")
         mkdir -p "$current"
     fi
@@ -123,7 +130,7 @@ sitting_folder() {
 # Exports a sitting's latest checkpoint to its stage's model file and records it in the ledger.
 hand_on() {
     local stage=$1 dir=$2 status=$3 number steps hours metrics model
-    number=$(basename "$dir" | sed -E 's/sitting-0*([0-9]+)-.*/\1/')
+    number=$(sitting_number "$dir")
     model=$(stage_model "$stage")
     metrics="$dir/run/metrics.jsonl"
     [ -f "$dir/run/checkpoint.ckpt" ] || { echo "run.sh: error: $dir has no checkpoint yet" >&2; exit 1; }
@@ -164,7 +171,7 @@ speech_sitting() {
     [ -f "$tokenizer" ] || { echo "run.sh: error: $tokenizer is missing: run the tokenizer stage first" >&2; exit 1; }
     dir=$(sitting_folder "$stage")
     local number
-    number=$(basename "$dir" | sed -E 's/sitting-0*([0-9]+)-.*/\1/')
+    number=$(sitting_number "$dir")
     log "$stage: sitting $number in $dir ($done of $target h trained before it)"
     if [ ! -f "$dir/audio_hours" ]; then
         "$rwkvt" data synth --text "$work/text/train.txt" --voices train --hours "$sitting_hours" --out "$dir/train" --seed "$number"
