@@ -10,8 +10,8 @@
 # state from sitting to sitting:
 #
 #   recipes/rwkvt-19m/tokenizer.json            the tokenizer, made once (every stage must share it)
-#   models/stages/rwkvt-19m-ctc.safetensors     encoder + CTC head after the last CTC sitting
-#   models/stages/rwkvt-19m-lm.safetensors      predictor + joiner after the language-model stage
+#   models/stages/rwkvt-19m-ctc.safetensors     encoder + CTC head after the last CTC sitting (bf16)
+#   models/stages/rwkvt-19m-lm.safetensors      predictor + joiner after the language-model stage (bf16)
 #   models/rwkvt-19m.safetensors                the whole transducer after the last joint sitting
 #   recipes/rwkvt-19m/sittings.tsv              one row per sitting: its data, steps and validation
 #   recipes/rwkvt-19m/metrics/                  every sitting's metrics.jsonl and loss curves
@@ -136,7 +136,12 @@ hand_on() {
     [ -f "$dir/run/checkpoint.ckpt" ] || { echo "run.sh: error: $dir has no checkpoint yet" >&2; exit 1; }
     mkdir -p "$(dirname "$model")" "$metrics_dir"
     log "$stage: sitting $number ($status) -> $model"
-    "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model"
+    # The pre-training stages hand on bf16 matrices: half the bytes in the repository's history, and
+    # a rounding (relative 2^-9) far below what the next sitting's first steps change. The default
+    # model stays f32.
+    local dtype=bf16
+    [ "$stage" = joint ] && dtype=f32
+    "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model" --dtype "$dtype"
     steps=$(grep '"type":"train"' "$metrics" | tail -n 1 | sed -nE 's/.*"step":([0-9]+).*/\1/p')
     hours=$(cat "$dir/audio_hours" 2>/dev/null || echo 0)
     ledger_put "$number" "$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$number" "$stage" "$number" "$hours" "${steps:-0}" \
@@ -232,18 +237,23 @@ stage_eval() {
     done
 }
 
-stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint eval)
-for stage in "${stages[@]}"; do
-    case $stage in
-        text) stage_text ;;
-        tokenizer) stage_tokenizer ;;
-        evalsets) stage_evalsets ;;
-        ctc) speech_sitting ctc "$ctc_hours" ;;
-        lm) stage_lm ;;
-        joint) speech_sitting joint "$joint_hours" ;;
-        snapshot) stage_snapshot ;;
-        eval) stage_eval ;;
-        *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot eval)" >&2; exit 1 ;;
-    esac
-done
+# The stages, run from one line that bash reads whole: the recipe is edited while sittings run, and
+# bash reads a script as it goes.
+main() {
+    local stages=("$@") stage
+    [ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint eval)
+    for stage in "${stages[@]}"; do
+        case $stage in
+            text) stage_text ;;
+            tokenizer) stage_tokenizer ;;
+            evalsets) stage_evalsets ;;
+            ctc) speech_sitting ctc "$ctc_hours" ;;
+            lm) stage_lm ;;
+            joint) speech_sitting joint "$joint_hours" ;;
+            snapshot) stage_snapshot ;;
+            eval) stage_eval ;;
+            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot eval)" >&2; exit 1 ;;
+        esac
+    done
+}
+main "$@"; exit
