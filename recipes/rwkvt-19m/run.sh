@@ -63,10 +63,11 @@ ledger_put() {
     printf '%s\n' "$row" >> "$ledger.tmp"
     mv "$ledger.tmp" "$ledger"
 }
-# The field KEY of the last validation record in a metrics file ("-" if none).
+# The field KEY of the last validation record at or before STEP in a metrics file ("-" if none).
 last_valid() {
-    local value
-    value=$(grep '"type":"valid"' "$1" 2>/dev/null | tail -n 1 | sed -nE "s/.*\"$2\":([-0-9.eE+]+).*/\1/p")
+    local metrics=$1 key=$2 step=$3 value
+    value=$(grep '"type":"valid"' "$metrics" 2>/dev/null | awk -v step="$step" 'match($0, /"step":[0-9]+/) && substr($0, RSTART + 7, RLENGTH - 7) + 0 <= step + 0' |
+        tail -n 1 | sed -nE "s/.*\"$key\":([-0-9.eE+]+).*/\1/p")
     echo "${value:--}"
 }
 
@@ -142,10 +143,11 @@ hand_on() {
     local dtype=bf16
     [ "$stage" = joint ] && dtype=f32
     "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model" --dtype "$dtype"
-    steps=$(grep '"type":"train"' "$metrics" | tail -n 1 | sed -nE 's/.*"step":([0-9]+).*/\1/p')
+    # The step of the checkpoint exported, from the model file's provenance ("..., step N").
+    steps=$("$rwkvt" info "$model" | sed -nE 's/^origin .*, step ([0-9]+)$/\1/p')
     hours=$(cat "$dir/audio_hours" 2>/dev/null || echo 0)
     ledger_put "$number" "$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$number" "$stage" "$number" "$hours" "${steps:-0}" \
-        "$(last_valid "$metrics" loss)" "$(last_valid "$metrics" cer)" "$(last_valid "$metrics" wer)" "$status" "$(date -u +%F)")"
+        "$(last_valid "$metrics" loss "${steps:-0}")" "$(last_valid "$metrics" cer "${steps:-0}")" "$(last_valid "$metrics" wer "${steps:-0}")" "$status" "$(date -u +%F)")"
     local name
     name=$(basename "$dir")
     cp "$metrics" "$metrics_dir/$name.jsonl.tmp" && mv "$metrics_dir/$name.jsonl.tmp" "$metrics_dir/$name.jsonl"
