@@ -68,7 +68,7 @@ last_valid() {
     local metrics=$1 key=$2 step=$3 value
     value=$(grep '"type":"valid"' "$metrics" 2>/dev/null | awk -v step="$step" 'match($0, /"step":[0-9]+/) && substr($0, RSTART + 7, RLENGTH - 7) + 0 <= step + 0' |
         tail -n 1 | sed -nE "s/.*\"$key\":([-0-9.eE+]+).*/\1/p")
-    echo "${value:--}"
+    if [ -n "$value" ]; then printf '%.3f\n' "$value"; else echo -; fi
 }
 
 # ---- configs ----------------------------------------------------------------------------------
