@@ -146,7 +146,9 @@ hand_on() {
     # The step of the checkpoint exported, from the model file's provenance ("..., step N").
     steps=$("$rwkvt" info "$model" | sed -nE 's/^origin .*, step ([0-9]+)$/\1/p')
     hours=$(cat "$dir/audio_hours" 2>/dev/null || echo 0)
-    ledger_put "$number" "$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$number" "$stage" "$number" "$hours" "${steps:-0}" \
+    local synth_seed=$number  # the seed of the sitting's rendered audio; the LM stage renders none
+    [ "$stage" = lm ] && synth_seed=-
+    ledger_put "$number" "$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$number" "$stage" "$synth_seed" "$hours" "${steps:-0}" \
         "$(last_valid "$metrics" loss "${steps:-0}")" "$(last_valid "$metrics" cer "${steps:-0}")" "$(last_valid "$metrics" wer "${steps:-0}")" "$status" "$(date -u +%F)")"
     local name
     name=$(basename "$dir")
@@ -188,9 +190,10 @@ speech_sitting() {
     fi
     if [ ! -f "$dir/config.yaml" ]; then
         # The very first CTC sitting warms up slowly (a fresh encoder sits on CTC's blank plateau at
-        # higher rates); later sittings only re-warm the new optimizer state.
+        # higher rates); every other sitting starts from trained weights and only re-warms the new
+        # optimizer state.
         warmup=100
-        [ -f "$(stage_model "$stage")" ] || warmup=300
+        [ "$stage" = ctc ] && [ ! -f "$(stage_model ctc)" ] && warmup=300
         write_config "$stage" "$dir/config.yaml" "$(model_source "$stage")" "$warmup"
     fi
     local resume=()
