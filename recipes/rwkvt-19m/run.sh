@@ -2,9 +2,9 @@
 # The default model's recipe: training text, tokenizer, evaluation sets, the three training stages
 # (CTC encoder, predictor language model, joint RNN-T + CTC) and the evaluation table.
 #
-#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot eval
+#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot ship eval
 #
-# With no STAGE it runs text tokenizer evalsets ctc lm joint eval. Training takes far longer than one
+# With no STAGE it runs text tokenizer evalsets ctc lm joint. Training takes far longer than one
 # sitting at a machine, and the work folder ($RWKVT_WORK, default ~/rwkvt-work: audio, checkpoints,
 # logs) need not survive from one sitting to the next, so the repository itself carries the training
 # state from sitting to sitting:
@@ -12,7 +12,8 @@
 #   recipes/rwkvt-19m/tokenizer.json            the tokenizer, made once (every stage must share it)
 #   models/stages/rwkvt-19m-ctc.safetensors     encoder + CTC head after the last CTC sitting (bf16)
 #   models/stages/rwkvt-19m-lm.safetensors      predictor + joiner after the language-model stage (bf16)
-#   models/rwkvt-19m.safetensors                the whole transducer after the last joint sitting
+#   models/stages/rwkvt-19m-joint.safetensors   the whole transducer after the last joint sitting (bf16)
+#   models/rwkvt-19m.safetensors                the default model: a joint model shipped by `ship`
 #   recipes/rwkvt-19m/sittings.tsv              one row per sitting: its data, steps and validation
 #   recipes/rwkvt-19m/metrics/                  every sitting's metrics.jsonl and loss curves
 #
@@ -37,12 +38,8 @@ seed=1
 tokenizer="$recipe/tokenizer.json"
 ledger="$recipe/sittings.tsv"
 metrics_dir="$recipe/metrics"
-stage_model() { # the model file a stage hands on
-    case $1 in
-        joint) echo "$repo/models/rwkvt-19m.safetensors" ;;
-        *) echo "$repo/models/stages/rwkvt-19m-$1.safetensors" ;;
-    esac
-}
+stage_model() { echo "$repo/models/stages/rwkvt-19m-$1.safetensors"; }  # the model file a stage hands on
+default_model="$repo/models/rwkvt-19m.safetensors"
 
 [ -x "$rwkvt" ] || { echo "run.sh: error: $rwkvt is missing: build first (cmake --workflow --preset release)" >&2; exit 1; }
 mkdir -p "$work"
@@ -137,12 +134,9 @@ hand_on() {
     [ -f "$dir/run/checkpoint.ckpt" ] || { echo "run.sh: error: $dir has no checkpoint yet" >&2; exit 1; }
     mkdir -p "$(dirname "$model")" "$metrics_dir"
     log "$stage: sitting $number ($status) -> $model"
-    # The pre-training stages hand on bf16 matrices: half the bytes in the repository's history, and
-    # a rounding (relative 2^-9) far below what the next sitting's first steps change. The default
-    # model stays f32.
-    local dtype=bf16
-    [ "$stage" = joint ] && dtype=f32
-    "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model" --dtype "$dtype"
+    # Stages hand on bf16 matrices: half the bytes in the repository's history, and a rounding
+    # (relative 2^-9) far below what the next sitting's first steps change.
+    "$rwkvt" export "$dir/run/checkpoint.ckpt" --out "$model" --dtype bf16
     # The step of the checkpoint exported, from the model file's provenance ("..., step N").
     steps=$("$rwkvt" info "$model" | sed -nE 's/^origin .*, step ([0-9]+)$/\1/p')
     hours=$(cat "$dir/audio_hours" 2>/dev/null || echo 0)
@@ -228,10 +222,19 @@ stage_snapshot() {
     done
 }
 
-stage_eval() {
+# Makes the joint stage's model the default model, a deliberate step: a transducer early in joint
+# training emits almost nothing, and the default model must transcribe.
+stage_ship() {
     local model
     model=$(stage_model joint)
     [ -f "$model" ] || { echo "run.sh: error: $model is missing: the joint stage has not had a sitting yet" >&2; exit 1; }
+    log "ship: $model -> $default_model"
+    cp "$model" "$default_model.tmp" && mv "$default_model.tmp" "$default_model"
+}
+
+stage_eval() {
+    local model=${RWKVT_EVAL_MODEL:-$default_model}
+    [ -f "$model" ] || { echo "run.sh: error: $model is missing: ship a joint model first (or set RWKVT_EVAL_MODEL)" >&2; exit 1; }
     log "evaluation of $model"
     for set in heldout/test heldout/dev harvard asterisk; do
         local name
@@ -246,7 +249,7 @@ stage_eval() {
 # bash reads a script as it goes.
 main() {
     local stages=("$@") stage
-    [ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint eval)
+    [ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint)
     for stage in "${stages[@]}"; do
         case $stage in
             text) stage_text ;;
@@ -256,8 +259,9 @@ main() {
             lm) stage_lm ;;
             joint) speech_sitting joint "$joint_hours" ;;
             snapshot) stage_snapshot ;;
+            ship) stage_ship ;;
             eval) stage_eval ;;
-            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot eval)" >&2; exit 1 ;;
+            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot ship eval)" >&2; exit 1 ;;
         esac
     done
 }
