@@ -171,6 +171,8 @@ speech_sitting() {
     local stage=$1 target=$2 done dir warmup
     done=$(stage_hours_done "$stage")
     if awk -v d="$done" -v t="$target" 'BEGIN { exit !(d >= t) }'; then log "$stage: done ($done of $target h)"; return; fi
+    # Once joint training has started from the CTC encoder, more CTC sittings would not reach it.
+    if [ "$stage" = ctc ] && [ -f "$(stage_model joint)" ]; then log "ctc: closed ($done h): the joint stage has started"; return; fi
     [ -f "$tokenizer" ] || { echo "run.sh: error: $tokenizer is missing: run the tokenizer stage first" >&2; exit 1; }
     dir=$(sitting_folder "$stage")
     local number
