@@ -150,6 +150,17 @@ hand_on() {
     "$rwkvt" plot "$metrics" --out "$metrics_dir/$name.png" || true
 }
 
+# Trains a sitting from its config (fresh, or resumed from its last checkpoint after an
+# interruption) and hands its model on.
+train_sitting() {
+    local stage=$1 dir=$2 resume=()
+    [ -f "$dir/run/checkpoint.ckpt" ] && resume=(--resume)
+    log "$stage: training (${resume[*]:-fresh})"
+    "$rwkvt" train --mode "$stage" --config "$dir/config.yaml" "${resume[@]}"
+    hand_on "$stage" "$dir" finished
+    touch "$dir/exported"
+}
+
 # The `model:` section of a sitting's config: where its weights start.
 model_source() {
     local stage=$1 model
@@ -192,12 +203,7 @@ speech_sitting() {
         [ "$stage" = ctc ] && [ ! -f "$(stage_model ctc)" ] && warmup=300
         write_config "$stage" "$dir/config.yaml" "$(model_source "$stage")" "$warmup"
     fi
-    local resume=()
-    [ -f "$dir/run/checkpoint.ckpt" ] && resume=(--resume)
-    log "$stage: training (${resume[*]:-fresh})"
-    "$rwkvt" train --mode "$stage" --config "$dir/config.yaml" "${resume[@]}"
-    hand_on "$stage" "$dir" finished
-    touch "$dir/exported"
+    train_sitting "$stage" "$dir"
 }
 
 stage_lm() {
@@ -206,12 +212,7 @@ stage_lm() {
     dir=$(sitting_folder lm)
     echo 0 > "$dir/audio_hours"
     [ -f "$dir/config.yaml" ] || write_config lm "$dir/config.yaml" "$(printf '  config: %s/model/configs/rwkvt-19m.yaml\n  init_seed: 2' "$repo")" 200
-    local resume=()
-    [ -f "$dir/run/checkpoint.ckpt" ] && resume=(--resume)
-    log "lm: training (${resume[*]:-fresh})"
-    "$rwkvt" train --mode lm --config "$dir/config.yaml" "${resume[@]}"
-    hand_on lm "$dir" finished
-    touch "$dir/exported"
+    train_sitting lm "$dir"
 }
 
 # Hands on the latest checkpoint of every sitting in progress (marked partial in the ledger).
