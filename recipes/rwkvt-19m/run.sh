@@ -179,16 +179,16 @@ model_source() {
 
 # One sitting of a speech stage (ctc or joint), unless the stage has had its hours.
 speech_sitting() {
-    local stage=$1 target=$2 done dir warmup
-    done=$(stage_hours_done "$stage")
-    if awk -v d="$done" -v t="$target" 'BEGIN { exit !(d >= t) }'; then log "$stage: done ($done of $target h)"; return; fi
+    local stage=$1 target=$2 hours_done dir warmup
+    hours_done=$(stage_hours_done "$stage")
+    if awk -v d="$hours_done" -v t="$target" 'BEGIN { exit !(d >= t) }'; then log "$stage: done ($hours_done of $target h)"; return; fi
     # Once joint training has started from the CTC encoder, more CTC sittings would not reach it.
-    if [ "$stage" = ctc ] && [ -f "$(stage_model joint)" ]; then log "ctc: closed ($done h): the joint stage has started"; return; fi
+    if [ "$stage" = ctc ] && [ -f "$(stage_model joint)" ]; then log "ctc: closed ($hours_done h): the joint stage has started"; return; fi
     [ -f "$tokenizer" ] || { echo "run.sh: error: $tokenizer is missing: run the tokenizer stage first" >&2; exit 1; }
     dir=$(sitting_folder "$stage")
     local number
     number=$(sitting_number "$dir")
-    log "$stage: sitting $number in $dir ($done of $target h trained before it)"
+    log "$stage: sitting $number in $dir ($hours_done of $target h trained before it)"
     if [ ! -f "$dir/audio_hours" ]; then
         "$rwkvt" data synth --text "$work/text/train.txt" --voices train --hours "$sitting_hours" --out "$dir/train" --seed "$number"
         awk '{ match($0, /"duration": *[0-9.eE+-]+/); s += substr($0, RSTART + 11, RLENGTH - 11) + 0 } END { printf "%.1f\n", s / 3600 }' \
