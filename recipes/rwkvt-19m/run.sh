@@ -147,6 +147,8 @@ hand_on() {
     local name
     name=$(basename "$dir")
     cp "$metrics" "$metrics_dir/$name.jsonl.tmp" && mv "$metrics_dir/$name.jsonl.tmp" "$metrics_dir/$name.jsonl"
+    # The sitting's config beside its metrics: the templates change between sittings.
+    cp "$dir/config.yaml" "$metrics_dir/$name.yaml.tmp" && mv "$metrics_dir/$name.yaml.tmp" "$metrics_dir/$name.yaml"
     "$rwkvt" plot "$metrics" --out "$metrics_dir/$name.png" || true
 }
 
