@@ -74,6 +74,10 @@ struct GreedyResult {
 // blank_penalty is subtracted from blank's logit before each choice (0: plain greedy decoding).
 GreedyResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty = 0.0f);
 
+// Greedy CTC decoding on the CTC head: each frame's arg max (blank lowered by blank_penalty),
+// repeats merged, blanks dropped.
+GreedyResult ctc_greedy_decode(const Model& model, const Mat& encoder_out, float blank_penalty = 0.0f);
+
 // Audio -> tokens: log-mel, normalisation, encoder, greedy decoding.
 GreedyResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty = 0.0f);
 

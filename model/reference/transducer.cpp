@@ -87,6 +87,22 @@ GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbo
     return result;
 }
 
+GreedyResult ctc_greedy_decode(const Model& m, const Mat& encoder_out, float blank_penalty) {
+    GreedyResult result;
+    int previous = -1;
+    for (Eigen::Index t = 0; t < encoder_out.rows(); ++t) {
+        Vec logits = ctc_logits(m, encoder_out.row(t).transpose());
+        logits[m.config.blank_id] -= blank_penalty;
+        const int k = argmax(logits);
+        if (k != m.config.blank_id && k != previous) {
+            result.tokens.push_back(k);
+            result.frames.push_back(static_cast<int>(t));
+        }
+        previous = k;
+    }
+    return result;
+}
+
 GreedyResult transcribe(const Model& m, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty) {
     const Mat features = normalise_features(m, log_mel(samples, m.config.n_mels));
     return greedy_decode(m, encoder_forward(m, features), max_symbols_per_frame, blank_penalty);

@@ -1,10 +1,11 @@
 // A Stream: resampling (when the audio is not at 16 kHz), the streaming front end, the encoder in
-// chunks of options.chunk_frames, and greedy decoding, each carrying its own state.
+// chunks of options.chunk_frames, and greedy decoding (transducer or CTC), each carrying its own state.
 #include <samplerate.h>
 
 #include <algorithm>
 #include <stdexcept>
 
+#include "ctc_decoder.hpp"
 #include "encoder.hpp"
 #include "feature_extractor.hpp"
 #include "frontend_tables.hpp"
@@ -26,8 +27,10 @@ public:
           chunk_frames(chunk > 0 ? chunk : rec->options.chunk_frames),
           encoder(rec->model),
           decoder(rec->model, rec->options.max_symbols_per_frame, rec->options.blank_penalty),
-          enc_state(rt::EncoderState::zeros(rec->model.config)),
-          dec_state(decoder.start(predictor_ws)) {}
+          ctc_decoder(rec->model, rec->options.blank_penalty),
+          enc_state(rt::EncoderState::zeros(rec->model.config)) {
+        if (!uses_ctc()) dec_state = decoder.start(predictor_ws);
+    }
     ~StreamImpl() {
         if (resampler) src_delete(resampler);
     }
@@ -47,7 +50,8 @@ public:
             if (ready == 0 || (!all && ready < chunk)) break;
             enc_rows.clear();
             const int frames = encoder.encode(enc_state, chunk, enc_rows, encoder_ws);
-            decoder.advance(dec_state, enc_rows.data(), frames, predictor_ws);
+            if (uses_ctc()) ctc_decoder.advance(ctc_state, enc_rows.data(), frames);
+            else decoder.advance(dec_state, enc_rows.data(), frames, predictor_ws);
         }
     }
 
@@ -73,14 +77,21 @@ public:
         }
     }
 
+    bool uses_ctc() const { return rec->options.decoder == Decoder::Ctc; }
+    // The tokens decoded so far and the encoder frame of each.
+    const std::vector<int>& tokens() const { return uses_ctc() ? ctc_state.tokens : dec_state.tokens; }
+    const std::vector<int>& token_frames() const { return uses_ctc() ? ctc_state.token_frames : dec_state.token_frames; }
+
     std::shared_ptr<const RecognizerImpl> rec;
     int chunk_frames;
     rt::Encoder encoder;
     rt::GreedyDecoder decoder;
+    rt::CtcDecoder ctc_decoder;
     rt::StackWorkspace encoder_ws, predictor_ws;
     rt::FeatureExtractor features;
     rt::EncoderState enc_state;
     rt::GreedyState dec_state;
+    rt::CtcState ctc_state;
     rt::Floats rows, enc_rows;
     int sample_rate = 0;
     SRC_STATE* resampler = nullptr;
@@ -116,11 +127,11 @@ bool Stream::is_finished() const { return impl_->finished; }
 
 Result Stream::result() const {
     Result r;
-    const auto& s = impl_->dec_state;
+    const std::vector<int>& tokens = impl_->tokens();
+    const std::vector<int>& frames = impl_->token_frames();
     const Tokenizer& tok = impl_->rec->model.tokenizer;
-    r.text = tok.decode(s.tokens);
-    for (size_t i = 0; i < s.tokens.size(); ++i)
-        r.tokens.push_back({s.tokens[i], tok.pieces()[s.tokens[i]], s.token_frames[i] * 0.04});
+    r.text = tok.decode(tokens);
+    for (size_t i = 0; i < tokens.size(); ++i) r.tokens.push_back({tokens[i], tok.pieces()[tokens[i]], frames[i] * 0.04});
     r.duration_s = static_cast<double>(impl_->features.samples_seen()) / kSampleRate;
     return r;
 }

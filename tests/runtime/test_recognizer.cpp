@@ -129,6 +129,74 @@ TEST_CASE("greedy decoding with a blank penalty equals the reference's with the 
     CHECK(changed >= 4);  // the penalties move decisions: the comparison above is not only of plain decoding
 }
 
+namespace {
+std::unique_ptr<Recognizer> ctc_recognizer(const std::string& model_path, float blank_penalty = 0.0f, int chunk_frames = 8) {
+    RecognizerOptions o;
+    o.model_path = model_path;
+    o.threads = 2;
+    o.decoder = Decoder::Ctc;
+    o.blank_penalty = blank_penalty;
+    o.chunk_frames = chunk_frames;
+    return std::make_unique<Recognizer>(o);
+}
+}  // namespace
+
+TEST_CASE("runtime CTC decoding equals the reference's greedy CTC decoding") {
+    int merged = 0;  // frames whose choice repeats the previous frame's token: the merge is exercised
+    for (uint64_t seed : {51u, 52u, 53u}) {
+        Fixture f("tiny", seed, 0.3f);
+        const auto audio = test::random_audio(1.5, seed + 500);
+        const ref::Mat encoded = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, f.model.config.n_mels)));
+        for (float penalty : {0.0f, 2.0f, -2.0f}) {
+            CAPTURE(seed);
+            CAPTURE(penalty);
+            const Result got = ctc_recognizer(f.file.str(), penalty)->transcribe(audio);
+            const ref::GreedyResult want = ref::ctc_greedy_decode(f.model, encoded, penalty);
+            REQUIRE(got.tokens.size() == want.tokens.size());
+            for (size_t i = 0; i < got.tokens.size(); ++i) {
+                CHECK(got.tokens[i].id == want.tokens[i]);
+                CHECK(got.tokens[i].time_s == doctest::Approx(want.frames[i] * 0.04));
+            }
+            CHECK(!want.tokens.empty());
+        }
+        int previous = -1;
+        for (Eigen::Index t = 0; t < encoded.rows(); ++t) {
+            Eigen::Index k = 0;
+            ref::ctc_logits(f.model, encoded.row(t).transpose()).maxCoeff(&k);
+            merged += k != f.model.config.blank_id && k == previous ? 1 : 0;
+            previous = static_cast<int>(k);
+        }
+    }
+    CHECK(merged > 0);
+}
+
+TEST_CASE("CTC decoding in streaming chunks gives the whole utterance's tokens and times") {
+    Fixture f("tiny", 54, 0.3f);
+    const auto audio = test::random_audio(3.1, 54);
+    const Result want = ctc_recognizer(f.file.str())->transcribe(audio);
+    REQUIRE(!want.tokens.empty());
+    std::mt19937 rng(11);
+    for (int chunk_frames : {1, 3, 8}) {
+        CAPTURE(chunk_frames);
+        auto recognizer = ctc_recognizer(f.file.str(), 0.0f, chunk_frames);
+        auto stream = recognizer->create_stream();
+        size_t pos = 0;
+        while (pos < audio.size()) {
+            const size_t n = std::min(audio.size() - pos, static_cast<size_t>(std::uniform_int_distribution<int>(1, 3000)(rng)));
+            stream->accept_waveform(16000, audio.data() + pos, n);
+            pos += n;
+        }
+        stream->input_finished();
+        const Result got = stream->result();
+        CHECK(got.text == want.text);
+        REQUIRE(got.tokens.size() == want.tokens.size());
+        for (size_t i = 0; i < got.tokens.size(); ++i) {
+            CHECK(got.tokens[i].id == want.tokens[i].id);
+            CHECK(got.tokens[i].time_s == want.tokens[i].time_s);
+        }
+    }
+}
+
 TEST_CASE("a recognizer refuses a blank penalty that is not a finite number") {
     Fixture f("tiny", 26, 0.3f);
     RecognizerOptions o;

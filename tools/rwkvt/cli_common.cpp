@@ -17,16 +17,18 @@ std::string default_model_path() {
     return RWKVT_DEFAULT_MODEL;
 }
 
-void warn_if_untrained(const std::string& origin, const std::string& path) {
+void warn_if_untrained(const std::string& origin, const std::string& path, bool ctc_head_decodes) {
     if (origin == "initialised")
         std::fprintf(stderr, "rwkvt: note: %s is a randomly initialised, untrained model: its output is not a transcription\n",
                      path.c_str());
     // A pre-training stage's export (rwkvt train --mode ctc or lm) has a trained encoder or predictor
-    // beside an untrained rest, so the transducer as a whole transcribes nothing useful yet.
-    for (const char* stage : {"--mode ctc", "--mode lm"})
-        if (origin.find(stage) != std::string::npos)
-            std::fprintf(stderr, "rwkvt: note: %s comes from a pre-training stage (%s): its transducer is not trained yet, so its output is not a transcription\n",
-                         path.c_str(), origin.c_str());
+    // beside an untrained rest. The CTC stage's encoder and CTC head do transcribe, with --decoder ctc.
+    if (origin.find("--mode lm") != std::string::npos)
+        std::fprintf(stderr, "rwkvt: note: %s comes from a pre-training stage (%s): its encoder is not trained yet, so its output is not a transcription\n",
+                     path.c_str(), origin.c_str());
+    if (origin.find("--mode ctc") != std::string::npos && !ctc_head_decodes)
+        std::fprintf(stderr, "rwkvt: note: %s comes from a pre-training stage (%s): its transducer is not trained yet, so its output is not a transcription (its CTC head transcribes: --decoder ctc)\n",
+                     path.c_str(), origin.c_str());
 }
 
 int chunk_frames_of(int chunk_ms, const std::string& option) {

@@ -30,8 +30,9 @@ void add_eval(CLI::App& app);
 
 // --model's default: $RWKVT_MODEL, else the model shipped in the source tree's models/ folder.
 std::string default_model_path();
-// Says on stderr when a model was never trained, so nobody mistakes its output for transcription.
-void warn_if_untrained(const std::string& origin, const std::string& path);
+// Says on stderr when a model (or the part of it that decodes: the CTC head when ctc_head_decodes)
+// was never trained, so nobody mistakes its output for transcription.
+void warn_if_untrained(const std::string& origin, const std::string& path, bool ctc_head_decodes = false);
 
 // Encoder frames (40 ms each) in a streaming chunk of `chunk_ms`; throws, naming `option`, unless
 // chunk_ms is a positive multiple of 40.

@@ -19,6 +19,7 @@
 
 #include "baseline_cache.hpp"
 #include "commands.hpp"
+#include "decoder_option.hpp"
 #include "model_file.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/data/external_program.hpp"
@@ -85,9 +86,10 @@ Result transcribe_streamed(const Recognizer& recognizer, const std::vector<float
 System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptions options, int workers, int chunk_ms) {
     if (chunk_ms > 0) options.chunk_frames = chunk_frames_of(chunk_ms, "--streaming");
     Recognizer recognizer(options);
-    if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path);
+    if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path, options.decoder == Decoder::Ctc);
     const size_t piece = static_cast<size_t>(chunk_ms) * 16;  // samples at 16 kHz
-    System system{chunk_ms == 0 ? "rwkvt" : "rwkvt streaming " + std::to_string(chunk_ms) + " ms", std::vector<Scored>(utterances.size())};
+    const std::string name = options.decoder == Decoder::Ctc ? "rwkvt ctc" : "rwkvt";
+    System system{chunk_ms == 0 ? name : name + " streaming " + std::to_string(chunk_ms) + " ms", std::vector<Scored>(utterances.size())};
     std::mutex mutex;
     const auto start = std::chrono::steady_clock::now();
     parallel_for(utterances.size(), workers, [&](size_t i) {
@@ -291,6 +293,7 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each greedy choice (> 0: fewer deletions)")
         ->check(CLI::Range(-100.0, 100.0))
         ->capture_default_str();
+    add_decoder_option(cmd, opt->recognizer.decoder);
     cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -329,6 +332,7 @@ void add_eval(CLI::App& app) {
         json["manifests"] = opt->manifests;
         json["workers"] = opt->workers;
         json["threads"] = opt->recognizer.threads;
+        json["decoder"] = decoder_name(opt->recognizer.decoder);
         json["max_symbols"] = opt->recognizer.max_symbols_per_frame;
         json["blank_penalty"] = opt->recognizer.blank_penalty;
         json["rtfx_note"] = "audio seconds / wall seconds of loading audio, features and decoding (model load excluded; pocketsphinx includes its per-utterance model load)";

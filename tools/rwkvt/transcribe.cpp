@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "decoder_option.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/recognizer.hpp"
 
@@ -103,6 +104,7 @@ void add_transcribe(CLI::App& app) {
         ->check(CLI::Range(1, 100));
     cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each greedy choice (> 0: fewer deletions)")
         ->check(CLI::Range(-100.0, 100.0));
+    add_decoder_option(cmd, opt->recognizer.decoder);
     cmd->add_option("--format", opt->format, "Output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     cmd->add_option("--rate", opt->stdin_rate, "Sample rate of the raw audio read from '-' (standard input)")
         ->check(CLI::Range(8000, 192000))
@@ -119,7 +121,7 @@ void add_transcribe(CLI::App& app) {
             throw std::runtime_error("'-' (standard input) cannot be combined with other files");
         opt->recognizer.chunk_frames = chunk_frames_of(opt->chunk_ms, "--chunk-ms");
         Recognizer recognizer(opt->recognizer);
-        warn_if_untrained(recognizer.summary().origin, opt->recognizer.model_path);
+        warn_if_untrained(recognizer.summary().origin, opt->recognizer.model_path, opt->recognizer.decoder == Decoder::Ctc);
         if (opt->files.front() == "-") {
             transcribe_stdin(recognizer, opt->stdin_rate, opt->chunk_ms, opt->format == "jsonl");
             return;

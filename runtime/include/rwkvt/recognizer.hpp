@@ -17,13 +17,20 @@
 
 namespace rwkvt {
 
+// Which head turns encoder frames into tokens.
+enum class Decoder {
+    Transducer,  // greedy transducer decoding: predictor + joiner (the model's own decoder)
+    Ctc,         // greedy CTC decoding on the CTC head: faster, no language context from a predictor
+};
+
 struct RecognizerOptions {
     std::string model_path;
+    Decoder decoder = Decoder::Transducer;
     int threads = 0;                // kernel threads; 0 = all cores
-    int max_symbols_per_frame = 5;  // greedy decoding: tokens emitted per encoder frame at most
-    // Subtracted from blank's logit before each greedy choice. A transducer that deletes words (its
-    // joiner too sure of blank, as early in training) emits more with a positive penalty; a negative
-    // one suppresses insertions. 0 is plain greedy decoding.
+    int max_symbols_per_frame = 5;  // greedy transducer decoding: tokens emitted per encoder frame at most
+    // Subtracted from blank's logit before each greedy choice (of either decoder). A transducer that
+    // deletes words (its joiner too sure of blank, as early in training) emits more with a positive
+    // penalty; a negative one suppresses insertions. 0 is plain greedy decoding.
     float blank_penalty = 0.0f;
     int chunk_frames = 8;           // encoder frames (40 ms each) per streaming chunk: 320 ms
 };
