@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "blank_penalised_argmax.hpp"
 #include "kernels.hpp"
 
 namespace rwkvt::rt {
@@ -30,18 +31,7 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     kernels::gemm(kernels::Epilogue::Bias, dense(const_cast<float*>(encoder_rows), C, frames), model_.joiner_enc, {},
                   dense(enc_proj.data(), C, frames));
     Floats logits(static_cast<size_t>(kSpeculativeFrames) * V);
-    // The arg max with blank's logit lowered by the penalty (ties go to the lower index, as with the
-    // blank id 0 of the spec they go to blank).
-    auto best = [&](int row) {
-        const float* z = logits.data() + static_cast<size_t>(row) * V;
-        int choice = 0;
-        float value = blank == 0 ? z[0] - blank_penalty_ : z[0];
-        for (int k = 1; k < V; ++k) {
-            const float v = k == blank ? z[k] - blank_penalty_ : z[k];
-            if (v > value) value = v, choice = k;
-        }
-        return choice;
-    };
+    auto best = [&](int row) { return blank_penalised_argmax(logits.data() + static_cast<size_t>(row) * V, V, blank, blank_penalty_); };
     auto emit = [&](int k, int t) {
         s.tokens.push_back(k);
         s.token_frames.push_back(static_cast<int>(s.frames_done + t));

@@ -35,6 +35,29 @@ struct Fixture {
     }
 };
 
+// One stream fed the audio in pieces of random size, down to single samples.
+Result streamed_in_random_pieces(const Recognizer& recognizer, const std::vector<float>& audio, std::mt19937& rng) {
+    auto stream = recognizer.create_stream();
+    size_t pos = 0;
+    while (pos < audio.size()) {
+        const size_t n = std::min(audio.size() - pos, static_cast<size_t>(std::uniform_int_distribution<int>(1, 3000)(rng)));
+        stream->accept_waveform(16000, audio.data() + pos, n);
+        pos += n;
+    }
+    stream->input_finished();
+    return stream->result();
+}
+
+// The same text, tokens and token times.
+void check_same_tokens(const Result& got, const Result& want) {
+    CHECK(got.text == want.text);
+    REQUIRE(got.tokens.size() == want.tokens.size());
+    for (size_t i = 0; i < got.tokens.size(); ++i) {
+        CHECK(got.tokens[i].id == want.tokens[i].id);
+        CHECK(got.tokens[i].time_s == want.tokens[i].time_s);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("runtime encoder output matches the reference (tiny config)") {
@@ -179,21 +202,7 @@ TEST_CASE("CTC decoding in streaming chunks gives the whole utterance's tokens a
     for (int chunk_frames : {1, 3, 8}) {
         CAPTURE(chunk_frames);
         auto recognizer = ctc_recognizer(f.file.str(), 0.0f, chunk_frames);
-        auto stream = recognizer->create_stream();
-        size_t pos = 0;
-        while (pos < audio.size()) {
-            const size_t n = std::min(audio.size() - pos, static_cast<size_t>(std::uniform_int_distribution<int>(1, 3000)(rng)));
-            stream->accept_waveform(16000, audio.data() + pos, n);
-            pos += n;
-        }
-        stream->input_finished();
-        const Result got = stream->result();
-        CHECK(got.text == want.text);
-        REQUIRE(got.tokens.size() == want.tokens.size());
-        for (size_t i = 0; i < got.tokens.size(); ++i) {
-            CHECK(got.tokens[i].id == want.tokens[i].id);
-            CHECK(got.tokens[i].time_s == want.tokens[i].time_s);
-        }
+        check_same_tokens(streamed_in_random_pieces(*recognizer, audio, rng), want);
     }
 }
 
@@ -215,21 +224,7 @@ TEST_CASE("streaming in chunks gives the same result as the whole utterance") {
     std::mt19937 rng(7);
     for (int chunk_frames : {1, 3, 8, 25}) {
         Fixture f("tiny", 31, 0.3f, 3, chunk_frames);
-        auto stream = f.recognizer->create_stream();
-        size_t pos = 0;
-        while (pos < audio.size()) {  // pieces of random size, down to single samples
-            const size_t n = std::min(audio.size() - pos, static_cast<size_t>(std::uniform_int_distribution<int>(1, 3000)(rng)));
-            stream->accept_waveform(16000, audio.data() + pos, n);
-            pos += n;
-        }
-        stream->input_finished();
-        const Result got = stream->result();
-        CHECK(got.text == want.text);
-        REQUIRE(got.tokens.size() == want.tokens.size());
-        for (size_t i = 0; i < got.tokens.size(); ++i) {
-            CHECK(got.tokens[i].id == want.tokens[i].id);
-            CHECK(got.tokens[i].time_s == want.tokens[i].time_s);
-        }
+        check_same_tokens(streamed_in_random_pieces(*f.recognizer, audio, rng), want);
     }
 }
 
