@@ -66,19 +66,35 @@ Mat predictor_sequence(const Model& model, const std::vector<int>& tokens);
 Vec joiner_logits(const Model& model, const Vec& e, const Vec& g);
 Vec ctc_logits(const Model& model, const Vec& e);
 
-struct GreedyResult {
+struct DecodeResult {
     std::vector<int> tokens;
     std::vector<int> frames;  // encoder frame at which each token was emitted
 };
 // Greedy transducer decoding (spec algorithms.md) with at most max_symbols_per_frame per frame.
 // blank_penalty is subtracted from blank's logit before each choice (0: plain greedy decoding).
-GreedyResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty = 0.0f);
+DecodeResult greedy_decode(const Model& model, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty = 0.0f);
 
 // Greedy CTC decoding on the CTC head: each frame's arg max (blank lowered by blank_penalty),
 // repeats merged, blanks dropped.
-GreedyResult ctc_greedy_decode(const Model& model, const Mat& encoder_out, float blank_penalty = 0.0f);
+DecodeResult ctc_greedy_decode(const Model& model, const Mat& encoder_out, float blank_penalty = 0.0f);
+
+// One hypothesis of modified beam search: its tokens, the frame that emitted each, and its log
+// probability summed over the alignments merged into it.
+struct BeamHypothesis {
+    std::vector<int> tokens, frames;
+    double log_prob = 0.0;
+};
+// Modified beam search (spec algorithms.md): at most one token per frame; of every (hypothesis,
+// token) extension the `beam` best by log probability are kept, ties to the earlier hypothesis and
+// then the lower token; extensions with the same token sequence merge (log-add-exp of their
+// probabilities, the frames of the first). blank_penalty is subtracted from blank's logit before
+// the log-softmax. Returns the final beam in the order it was built (best extension first).
+std::vector<BeamHypothesis> modified_beam_search_beam(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f);
+// The final beam's best hypothesis by log probability per symbol, tokens + 1 (the start symbol
+// counts, so that the empty hypothesis has a length); ties to the earlier one.
+DecodeResult modified_beam_search(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f);
 
 // Audio -> tokens: log-mel, normalisation, encoder, greedy decoding.
-GreedyResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty = 0.0f);
+DecodeResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty = 0.0f);
 
 }  // namespace rwkvt::ref

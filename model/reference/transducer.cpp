@@ -68,8 +68,8 @@ Vec ctc_logits(const Model& m, const Vec& e) {
     return mat(m, "ctc_head.weight") * e + vec(m, "ctc_head.bias");
 }
 
-GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty) {
-    GreedyResult result;
+DecodeResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbols_per_frame, float blank_penalty) {
+    DecodeResult result;
     StackState state = zero_stack_state(m.config, m.config.predictor_blocks);
     Vec g = predictor_step(m, m.config.blank_id, state);
     for (Eigen::Index t = 0; t < encoder_out.rows(); ++t) {
@@ -87,8 +87,8 @@ GreedyResult greedy_decode(const Model& m, const Mat& encoder_out, int max_symbo
     return result;
 }
 
-GreedyResult ctc_greedy_decode(const Model& m, const Mat& encoder_out, float blank_penalty) {
-    GreedyResult result;
+DecodeResult ctc_greedy_decode(const Model& m, const Mat& encoder_out, float blank_penalty) {
+    DecodeResult result;
     int previous = -1;
     for (Eigen::Index t = 0; t < encoder_out.rows(); ++t) {
         Vec logits = ctc_logits(m, encoder_out.row(t).transpose());
@@ -103,7 +103,7 @@ GreedyResult ctc_greedy_decode(const Model& m, const Mat& encoder_out, float bla
     return result;
 }
 
-GreedyResult transcribe(const Model& m, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty) {
+DecodeResult transcribe(const Model& m, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty) {
     const Mat features = normalise_features(m, log_mel(samples, m.config.n_mels));
     return greedy_decode(m, encoder_forward(m, features), max_symbols_per_frame, blank_penalty);
 }

@@ -4,23 +4,16 @@
 
 #include "blank_penalised_argmax.hpp"
 #include "kernels.hpp"
+#include "predictor_step.hpp"
 
 namespace rwkvt::rt {
 
 using kernels::dense;
 
-void GreedyDecoder::step_predictor(GreedyState& s, int token, StackWorkspace& ws) const {
-    const int C = model_.config.width;
-    Floats g(model_.embedding.begin() + static_cast<long>(token) * C, model_.embedding.begin() + static_cast<long>(token + 1) * C);
-    run_stack(model_.predictor, model_.config, g.data(), 1, s.predictor, ws);
-    s.pred_proj.resize(C);
-    kernels::gemm(kernels::Epilogue::Plain, dense(g.data(), C, 1), model_.joiner_pred, {}, dense(s.pred_proj.data(), C, 1));
-}
-
 GreedyState GreedyDecoder::start(StackWorkspace& ws) const {
     GreedyState s;
     s.predictor = StackState::zeros(model_.config, model_.config.predictor_blocks);
-    step_predictor(s, model_.config.blank_id, ws);  // the start symbol is blank
+    predictor_step(model_, model_.config.blank_id, s.predictor, s.pred_proj, ws);  // the start symbol is blank
     return s;
 }
 
@@ -35,7 +28,7 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     auto emit = [&](int k, int t) {
         s.tokens.push_back(k);
         s.token_frames.push_back(static_cast<int>(s.frames_done + t));
-        step_predictor(s, k, ws);
+        predictor_step(model_, k, s.predictor, s.pred_proj, ws);
     };
     int t = 0;
     while (t < frames) {

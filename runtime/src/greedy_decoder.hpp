@@ -26,7 +26,6 @@ public:
 
 private:
     static constexpr int kSpeculativeFrames = 16;  // joiner window evaluated against one prefix
-    void step_predictor(GreedyState& state, int token, StackWorkspace& workspace) const;
     const PackedModel& model_;
     int max_symbols_;
     float blank_penalty_;  // subtracted from blank's logit before each choice

@@ -39,6 +39,7 @@ ModelSummary summarise(const rt::PackedModel& m) {
 
 RecognizerImpl::RecognizerImpl(const RecognizerOptions& opts) : options(opts) {
     if (options.max_symbols_per_frame < 1) throw std::runtime_error("max_symbols_per_frame must be at least 1");
+    if (options.beam < 1 || options.beam > 64) throw std::runtime_error("beam must be between 1 and 64, not " + std::to_string(options.beam));
     if (!std::isfinite(options.blank_penalty)) throw std::runtime_error("blank_penalty must be a finite number");
     if (options.chunk_frames < 1) throw std::runtime_error("chunk_frames must be at least 1");
     if (options.threads < 0) throw std::runtime_error("threads must be 0 (all cores) or more");

@@ -1,10 +1,12 @@
 // A Stream: resampling (when the audio is not at 16 kHz), the streaming front end, the encoder in
-// chunks of options.chunk_frames, and greedy decoding (transducer or CTC), each carrying its own state.
+// chunks of options.chunk_frames, and decoding (greedy or beam search on the transducer, greedy CTC),
+// each carrying its own state.
 #include <samplerate.h>
 
 #include <algorithm>
 #include <stdexcept>
 
+#include "beam_search_decoder.hpp"
 #include "ctc_decoder.hpp"
 #include "encoder.hpp"
 #include "feature_extractor.hpp"
@@ -27,9 +29,11 @@ public:
           chunk_frames(chunk > 0 ? chunk : rec->options.chunk_frames),
           encoder(rec->model),
           decoder(rec->model, rec->options.max_symbols_per_frame, rec->options.blank_penalty),
+          beam_decoder(rec->model, rec->options.beam, rec->options.blank_penalty),
           ctc_decoder(rec->model, rec->options.blank_penalty),
           enc_state(rt::EncoderState::zeros(rec->model.config)) {
-        if (!uses_ctc()) dec_state = decoder.start(predictor_ws);
+        if (kind() == Decoder::Transducer) dec_state = decoder.start(predictor_ws);
+        if (kind() == Decoder::Beam) beam_state = beam_decoder.start(predictor_ws);
     }
     ~StreamImpl() {
         if (resampler) src_delete(resampler);
@@ -50,8 +54,11 @@ public:
             if (ready == 0 || (!all && ready < chunk)) break;
             enc_rows.clear();
             const int frames = encoder.encode(enc_state, chunk, enc_rows, encoder_ws);
-            if (uses_ctc()) ctc_decoder.advance(ctc_state, enc_rows.data(), frames);
-            else decoder.advance(dec_state, enc_rows.data(), frames, predictor_ws);
+            switch (kind()) {
+                case Decoder::Transducer: decoder.advance(dec_state, enc_rows.data(), frames, predictor_ws); break;
+                case Decoder::Beam: beam_decoder.advance(beam_state, enc_rows.data(), frames, predictor_ws); break;
+                case Decoder::Ctc: ctc_decoder.advance(ctc_state, enc_rows.data(), frames); break;
+            }
         }
     }
 
@@ -77,20 +84,26 @@ public:
         }
     }
 
-    bool uses_ctc() const { return rec->options.decoder == Decoder::Ctc; }
-    // The tokens decoded so far and the encoder frame of each.
-    const std::vector<int>& tokens() const { return uses_ctc() ? ctc_state.tokens : dec_state.tokens; }
-    const std::vector<int>& token_frames() const { return uses_ctc() ? ctc_state.token_frames : dec_state.token_frames; }
+    Decoder kind() const { return rec->options.decoder; }
+    // The tokens decoded so far (beam search: of its best hypothesis) and the encoder frame of each.
+    const std::vector<int>& tokens() const {
+        return kind() == Decoder::Ctc ? ctc_state.tokens : kind() == Decoder::Beam ? beam_state.best().tokens : dec_state.tokens;
+    }
+    const std::vector<int>& token_frames() const {
+        return kind() == Decoder::Ctc ? ctc_state.token_frames : kind() == Decoder::Beam ? beam_state.best().token_frames : dec_state.token_frames;
+    }
 
     std::shared_ptr<const RecognizerImpl> rec;
     int chunk_frames;
     rt::Encoder encoder;
     rt::GreedyDecoder decoder;
+    rt::BeamSearchDecoder beam_decoder;
     rt::CtcDecoder ctc_decoder;
     rt::StackWorkspace encoder_ws, predictor_ws;
     rt::FeatureExtractor features;
     rt::EncoderState enc_state;
     rt::GreedyState dec_state;
+    rt::BeamState beam_state;
     rt::CtcState ctc_state;
     rt::Floats rows, enc_rows;
     int sample_rate = 0;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "frontend_tables.hpp"
@@ -136,4 +137,50 @@ TEST_CASE("subsampling is causal: later frames never change earlier outputs") {
         const ref::Mat part = ref::subsample(model, features.topRows(cut));
         CHECK((part - full.topRows(part.rows())).cwiseAbs().maxCoeff() < 1e-5f);
     }
+}
+
+TEST_CASE("reference modified beam search with an unpruned beam sums every alignment of each token sequence") {
+    // Two frames, so every alignment (blank or one token per frame) can be enumerated: with a beam
+    // wider than all V^2 extensions nothing is pruned, and each hypothesis's probability must be the
+    // sum over the alignments that spell its tokens: [a] is (a, blank) or (blank, a).
+    const Model model = test::noisy_model("tiny", 63, 0.3f);
+    const int V = model.config.vocab_size, blank = model.config.blank_id;
+    std::mt19937 rng(64);
+    std::normal_distribution<float> n01(0.0f, 1.0f);
+    ref::Mat encoded(2, model.config.width);
+    for (Eigen::Index i = 0; i < encoded.size(); ++i) encoded.data()[i] = n01(rng);
+    const float penalty = 0.7f;
+
+    auto log_softmax = [&](ref::Vec logits) {
+        logits[blank] -= penalty;
+        std::vector<double> out(static_cast<size_t>(V));
+        double sum = 0.0;
+        for (int k = 0; k < V; ++k) sum += std::exp(static_cast<double>(logits[k]));
+        for (int k = 0; k < V; ++k) out[static_cast<size_t>(k)] = logits[k] - std::log(sum);
+        return out;
+    };
+    ref::StackState start = ref::zero_stack_state(model.config, model.config.predictor_blocks);
+    const ref::Vec g0 = ref::predictor_step(model, blank, start);
+    const std::vector<double> first = log_softmax(ref::joiner_logits(model, encoded.row(0).transpose(), g0));
+    std::map<std::vector<int>, double> want;  // token sequence -> probability summed over its alignments
+    for (int a = 0; a < V; ++a) {
+        ref::StackState state = start;
+        const ref::Vec g = a == blank ? g0 : ref::predictor_step(model, a, state);
+        const std::vector<double> second = log_softmax(ref::joiner_logits(model, encoded.row(1).transpose(), g));
+        for (int b = 0; b < V; ++b) {
+            std::vector<int> tokens;
+            for (int k : {a, b})
+                if (k != blank) tokens.push_back(k);
+            want[tokens] += std::exp(first[static_cast<size_t>(a)] + second[static_cast<size_t>(b)]);
+        }
+    }
+    const std::vector<ref::BeamHypothesis> got = ref::modified_beam_search_beam(model, encoded, V * V, penalty);
+    REQUIRE(got.size() == want.size());  // 1 + (V-1) + (V-1)^2 sequences: the merges happened
+    double total = 0.0;
+    for (const ref::BeamHypothesis& h : got) {
+        REQUIRE(want.count(h.tokens) == 1);
+        CHECK(h.log_prob == doctest::Approx(std::log(want[h.tokens])).epsilon(1e-9));
+        total += std::exp(h.log_prob);
+    }
+    CHECK(total == doctest::Approx(1.0).epsilon(1e-9));  // the probabilities of all sequences
 }

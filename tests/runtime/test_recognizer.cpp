@@ -117,7 +117,7 @@ TEST_CASE("runtime greedy tokens equal the reference's") {
         Fixture f("tiny", seed, 0.3f, 3);
         const auto audio = test::random_audio(1.5, seed);
         const Result got = f.recognizer->transcribe(audio);
-        const ref::GreedyResult want = ref::transcribe(f.model, audio, 3);
+        const ref::DecodeResult want = ref::transcribe(f.model, audio, 3);
         std::vector<int> ids;
         for (const Token& t : got.tokens) ids.push_back(t.id);
         CHECK(ids == want.tokens);
@@ -153,14 +153,23 @@ TEST_CASE("greedy decoding with a blank penalty equals the reference's with the 
 }
 
 namespace {
-std::unique_ptr<Recognizer> ctc_recognizer(const std::string& model_path, float blank_penalty = 0.0f, int chunk_frames = 8) {
+// A recognizer of a model file with the given decoder settings (beam: Decoder::Beam's width).
+std::unique_ptr<Recognizer> decoding_recognizer(const std::string& model_path, Decoder decoder, float blank_penalty = 0.0f,
+                                                int chunk_frames = 8, int beam = 4) {
     RecognizerOptions o;
     o.model_path = model_path;
     o.threads = 2;
-    o.decoder = Decoder::Ctc;
+    o.decoder = decoder;
     o.blank_penalty = blank_penalty;
     o.chunk_frames = chunk_frames;
+    o.beam = beam;
     return std::make_unique<Recognizer>(o);
+}
+std::unique_ptr<Recognizer> ctc_recognizer(const std::string& model_path, float blank_penalty = 0.0f, int chunk_frames = 8) {
+    return decoding_recognizer(model_path, Decoder::Ctc, blank_penalty, chunk_frames);
+}
+std::unique_ptr<Recognizer> beam_recognizer(const std::string& model_path, int beam, float blank_penalty = 0.0f, int chunk_frames = 8) {
+    return decoding_recognizer(model_path, Decoder::Beam, blank_penalty, chunk_frames, beam);
 }
 }  // namespace
 
@@ -174,7 +183,7 @@ TEST_CASE("runtime CTC decoding equals the reference's greedy CTC decoding") {
             CAPTURE(seed);
             CAPTURE(penalty);
             const Result got = ctc_recognizer(f.file.str(), penalty)->transcribe(audio);
-            const ref::GreedyResult want = ref::ctc_greedy_decode(f.model, encoded, penalty);
+            const ref::DecodeResult want = ref::ctc_greedy_decode(f.model, encoded, penalty);
             REQUIRE(got.tokens.size() == want.tokens.size());
             for (size_t i = 0; i < got.tokens.size(); ++i) {
                 CHECK(got.tokens[i].id == want.tokens[i]);
@@ -204,6 +213,59 @@ TEST_CASE("CTC decoding in streaming chunks gives the whole utterance's tokens a
         auto recognizer = ctc_recognizer(f.file.str(), 0.0f, chunk_frames);
         check_same_tokens(streamed_in_random_pieces(*recognizer, audio, rng), want);
     }
+}
+
+namespace {
+std::vector<int> token_ids(const Result& r) {
+    std::vector<int> ids;
+    for (const Token& t : r.tokens) ids.push_back(t.id);
+    return ids;
+}
+}  // namespace
+
+TEST_CASE("runtime beam search equals the reference's modified beam search") {
+    int differs_from_greedy = 0;  // beams wider than 1 change the result somewhere: the search is exercised
+    for (uint64_t seed : {71u, 72u}) {
+        Fixture f("tiny", seed, 0.3f, 1);
+        const auto audio = test::random_audio(1.2, seed + 700);
+        const ref::Mat encoded = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, f.model.config.n_mels)));
+        // This noisy joiner is sure of its tokens; penalties that favour blank make blank and tokens compete.
+        for (float penalty : {0.0f, -12.0f, -25.0f}) {
+            const std::vector<int> greedy = ref::greedy_decode(f.model, encoded, 1, penalty).tokens;
+            for (int beam : {1, 3, 8}) {
+                CAPTURE(seed);
+                CAPTURE(penalty);
+                CAPTURE(beam);
+                const Result got = beam_recognizer(f.file.str(), beam, penalty)->transcribe(audio);
+                const ref::DecodeResult want = ref::modified_beam_search(f.model, encoded, beam, penalty);
+                CHECK(token_ids(got) == want.tokens);
+                REQUIRE(got.tokens.size() == want.frames.size());
+                for (size_t i = 0; i < got.tokens.size(); ++i) CHECK(got.tokens[i].time_s == doctest::Approx(want.frames[i] * 0.04));
+                // Beam 1 keeps the single best extension: greedy decoding with one token per frame.
+                if (beam == 1) CHECK(want.tokens == greedy);
+                else differs_from_greedy += want.tokens != greedy ? 1 : 0;
+            }
+        }
+    }
+    CHECK(differs_from_greedy > 0);
+}
+
+TEST_CASE("beam search in streaming chunks gives the whole utterance's tokens and times") {
+    Fixture f("tiny", 73, 0.3f);
+    const auto audio = test::random_audio(2.3, 73);
+    const Result want = beam_recognizer(f.file.str(), 4, -12.0f)->transcribe(audio);
+    REQUIRE(!want.tokens.empty());
+    std::mt19937 rng(13);
+    for (int chunk_frames : {1, 3, 8}) {
+        CAPTURE(chunk_frames);
+        auto recognizer = beam_recognizer(f.file.str(), 4, -12.0f, chunk_frames);
+        check_same_tokens(streamed_in_random_pieces(*recognizer, audio, rng), want);
+    }
+}
+
+TEST_CASE("a recognizer refuses a beam outside 1-64") {
+    Fixture f("tiny", 74, 0.3f);
+    for (int beam : {0, -3, 65}) CHECK_THROWS_WITH_AS(beam_recognizer(f.file.str(), beam), doctest::Contains("beam"), std::runtime_error);
 }
 
 TEST_CASE("a recognizer refuses a blank penalty that is not a finite number") {

@@ -5,12 +5,23 @@
 
 namespace rwkvt::cli {
 
-void add_decoder_option(CLI::App* command, Decoder& decoder) {
-    const std::map<std::string, Decoder> names{{"transducer", Decoder::Transducer}, {"ctc", Decoder::Ctc}};
-    command->add_option("--decoder", decoder, "transducer (predictor + joiner, the default) or ctc (the CTC head: faster, no language context)")
+void add_decoder_options(CLI::App* command, RecognizerOptions& options) {
+    const std::map<std::string, Decoder> names{{"transducer", Decoder::Transducer}, {"beam", Decoder::Beam}, {"ctc", Decoder::Ctc}};
+    command
+        ->add_option("--decoder", options.decoder,
+                     "transducer (greedy: predictor + joiner, the default), beam (modified beam search over the transducer: "
+                     "slower, usually fewer errors) or ctc (greedy on the CTC head: fastest, no language context)")
         ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
+    command->add_option("--beam", options.beam, "Hypotheses kept by --decoder beam")->check(CLI::Range(1, 64))->capture_default_str();
 }
 
-const char* decoder_name(Decoder decoder) { return decoder == Decoder::Ctc ? "ctc" : "transducer"; }
+const char* decoder_name(Decoder decoder) {
+    switch (decoder) {
+        case Decoder::Beam: return "beam";
+        case Decoder::Ctc: return "ctc";
+        case Decoder::Transducer: break;
+    }
+    return "transducer";
+}
 
 }  // namespace rwkvt::cli

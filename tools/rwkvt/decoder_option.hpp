@@ -1,4 +1,4 @@
-// The --decoder option of the transcribing subcommands (transcribe, eval).
+// The decoder options of the transcribing subcommands (transcribe, eval).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,8 +7,8 @@
 
 namespace rwkvt::cli {
 
-// --decoder transducer|ctc on a subcommand.
-void add_decoder_option(CLI::App* command, Decoder& decoder);
+// --decoder transducer|beam|ctc and --beam N on a subcommand.
+void add_decoder_options(CLI::App* command, RecognizerOptions& options);
 const char* decoder_name(Decoder decoder);
 
 }  // namespace rwkvt::cli

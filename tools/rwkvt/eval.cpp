@@ -88,7 +88,9 @@ System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptio
     Recognizer recognizer(options);
     if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path, options.decoder == Decoder::Ctc);
     const size_t piece = static_cast<size_t>(chunk_ms) * 16;  // samples at 16 kHz
-    const std::string name = options.decoder == Decoder::Ctc ? "rwkvt ctc" : "rwkvt";
+    const std::string name = options.decoder == Decoder::Ctc    ? "rwkvt ctc"
+                             : options.decoder == Decoder::Beam ? "rwkvt beam " + std::to_string(options.beam)
+                                                                : "rwkvt";
     System system{chunk_ms == 0 ? name : name + " streaming " + std::to_string(chunk_ms) + " ms", std::vector<Scored>(utterances.size())};
     std::mutex mutex;
     const auto start = std::chrono::steady_clock::now();
@@ -290,10 +292,10 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most (greedy decoding)")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
-    cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each greedy choice (> 0: fewer deletions)")
+    cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each choice of the decoder (> 0: fewer deletions)")
         ->check(CLI::Range(-100.0, 100.0))
         ->capture_default_str();
-    add_decoder_option(cmd, opt->recognizer.decoder);
+    add_decoder_options(cmd, opt->recognizer);
     cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -334,6 +336,7 @@ void add_eval(CLI::App& app) {
         json["threads"] = opt->recognizer.threads;
         json["decoder"] = decoder_name(opt->recognizer.decoder);
         json["max_symbols"] = opt->recognizer.max_symbols_per_frame;
+        if (opt->recognizer.decoder == Decoder::Beam) json["beam"] = opt->recognizer.beam;
         json["blank_penalty"] = opt->recognizer.blank_penalty;
         json["rtfx_note"] = "audio seconds / wall seconds of loading audio, features and decoding (model load excluded; pocketsphinx includes its per-utterance model load)";
         json["systems"] = nlohmann::ordered_json::array();

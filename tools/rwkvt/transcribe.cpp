@@ -102,9 +102,9 @@ void add_transcribe(CLI::App& app) {
     cmd->add_option("--threads", opt->recognizer.threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most")
         ->check(CLI::Range(1, 100));
-    cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each greedy choice (> 0: fewer deletions)")
+    cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each choice of the decoder (> 0: fewer deletions)")
         ->check(CLI::Range(-100.0, 100.0));
-    add_decoder_option(cmd, opt->recognizer.decoder);
+    add_decoder_options(cmd, opt->recognizer);
     cmd->add_option("--format", opt->format, "Output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     cmd->add_option("--rate", opt->stdin_rate, "Sample rate of the raw audio read from '-' (standard input)")
         ->check(CLI::Range(8000, 192000))

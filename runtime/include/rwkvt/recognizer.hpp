@@ -20,6 +20,7 @@ namespace rwkvt {
 // Which head turns encoder frames into tokens.
 enum class Decoder {
     Transducer,  // greedy transducer decoding: predictor + joiner (the model's own decoder)
+    Beam,        // modified beam search over the transducer: slower, usually fewer errors
     Ctc,         // greedy CTC decoding on the CTC head: faster, no language context from a predictor
 };
 
@@ -28,7 +29,8 @@ struct RecognizerOptions {
     Decoder decoder = Decoder::Transducer;
     int threads = 0;                // kernel threads; 0 = all cores
     int max_symbols_per_frame = 5;  // greedy transducer decoding: tokens emitted per encoder frame at most
-    // Subtracted from blank's logit before each greedy choice (of either decoder). A transducer that
+    int beam = 4;                   // Decoder::Beam: hypotheses kept (1 is greedy with one token per frame)
+    // Subtracted from blank's logit before each choice (of every decoder; before the log-softmax in beam search). A transducer that
     // deletes words (its joiner too sure of blank, as early in training) emits more with a positive
     // penalty; a negative one suppresses insertions. 0 is plain greedy decoding.
     float blank_penalty = 0.0f;

@@ -1,0 +1,108 @@
+#include "beam_search_decoder.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels.hpp"
+#include "predictor_step.hpp"
+
+namespace rwkvt::rt {
+
+using kernels::dense;
+
+namespace {
+
+struct Candidate {
+    double score;
+    int hyp, token;
+};
+
+// Best first; equal scores in (hypothesis, token) order, so the choice does not depend on the sort.
+bool ranks_before(const Candidate& a, const Candidate& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.hyp != b.hyp ? a.hyp < b.hyp : a.token < b.token;
+}
+
+double log_add_exp(double a, double b) {
+    const double hi = std::max(a, b), lo = std::min(a, b);
+    return hi + std::log1p(std::exp(lo - hi));
+}
+
+}  // namespace
+
+const BeamHypothesis& BeamState::best() const {
+    size_t best = 0;
+    double best_score = 0.0;
+    for (size_t i = 0; i < hyps.size(); ++i) {
+        const double score = hyps[i].log_prob / static_cast<double>(hyps[i].tokens.size() + 1);
+        if (i == 0 || score > best_score) best = i, best_score = score;
+    }
+    return hyps[best];
+}
+
+BeamState BeamSearchDecoder::start(StackWorkspace& ws) const {
+    BeamState s;
+    s.hyps.resize(1);
+    s.hyps[0].predictor = StackState::zeros(model_.config, model_.config.predictor_blocks);
+    predictor_step(model_, model_.config.blank_id, s.hyps[0].predictor, s.hyps[0].pred_proj, ws);  // the start symbol is blank
+    return s;
+}
+
+void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int frames, StackWorkspace& ws) const {
+    const int C = model_.config.width, V = model_.config.vocab_size, blank = model_.config.blank_id;
+    Floats enc_proj(static_cast<size_t>(frames) * C);
+    kernels::gemm(kernels::Epilogue::Bias, dense(const_cast<float*>(encoder_rows), C, frames), model_.joiner_enc, {},
+                  dense(enc_proj.data(), C, frames));
+    Floats pred_rows, logits;
+    std::vector<Candidate> candidates;
+    for (int t = 0; t < frames; ++t) {
+        const int n = static_cast<int>(s.hyps.size());
+        // Every hypothesis against this frame in one joiner call (the frame's row broadcast).
+        pred_rows.resize(static_cast<size_t>(n) * C);
+        for (int h = 0; h < n; ++h) std::copy(s.hyps[h].pred_proj.begin(), s.hyps[h].pred_proj.end(), pred_rows.begin() + static_cast<long>(h) * C);
+        logits.resize(static_cast<size_t>(n) * V);
+        kernels::joiner(kernels::Rows{enc_proj.data() + static_cast<size_t>(t) * C, C, n, 0}, dense(pred_rows.data(), C, n), model_,
+                        dense(logits.data(), V, n));
+        candidates.clear();
+        for (int h = 0; h < n; ++h) {
+            float* row = logits.data() + static_cast<size_t>(h) * V;
+            row[blank] -= blank_penalty_;
+            double top = row[0];
+            for (int k = 1; k < V; ++k) top = std::max(top, static_cast<double>(row[k]));
+            double sum = 0.0;
+            for (int k = 0; k < V; ++k) sum += std::exp(static_cast<double>(row[k]) - top);
+            const double base = s.hyps[h].log_prob - top - std::log(sum);  // log_prob + log_softmax = base + logit
+            for (int k = 0; k < V; ++k) candidates.push_back({base + static_cast<double>(row[k]), h, k});
+        }
+        const size_t keep = std::min(candidates.size(), static_cast<size_t>(beam_));
+        std::partial_sort(candidates.begin(), candidates.begin() + static_cast<long>(keep), candidates.end(), ranks_before);
+
+        std::vector<BeamHypothesis> next;
+        next.reserve(keep);
+        for (size_t i = 0; i < keep; ++i) {
+            const Candidate& c = candidates[i];
+            const BeamHypothesis& from = s.hyps[static_cast<size_t>(c.hyp)];
+            const bool extends = c.token != blank;
+            auto same = std::find_if(next.begin(), next.end(), [&](const BeamHypothesis& h) {
+                return h.tokens.size() == from.tokens.size() + (extends ? 1 : 0) &&
+                       std::equal(from.tokens.begin(), from.tokens.end(), h.tokens.begin()) && (!extends || h.tokens.back() == c.token);
+            });
+            if (same != next.end()) {
+                same->log_prob = log_add_exp(same->log_prob, c.score);
+                continue;
+            }
+            BeamHypothesis h = from;
+            h.log_prob = c.score;
+            if (extends) {
+                h.tokens.push_back(c.token);
+                h.token_frames.push_back(static_cast<int>(s.frames_done + t));
+                predictor_step(model_, c.token, h.predictor, h.pred_proj, ws);
+            }
+            next.push_back(std::move(h));
+        }
+        s.hyps = std::move(next);
+    }
+    s.frames_done += frames;
+}
+
+}  // namespace rwkvt::rt
