@@ -24,8 +24,9 @@ packages=(
     libgloo-dev gnuplot-nox
     # tests
     doctest-dev
-    # audio tools used by scripts and tests (rendering, conversion)
-    sox espeak-ng
+    # audio tools used by scripts and tests (rendering, conversion); python3 for the benchmark
+    # comparison (bench/compare.sh) and the recipe's evaluation table
+    sox espeak-ng python3
     # text-to-speech engines for `rwkvt data synth` (Debian main)
     flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
     # text-to-speech engines from contrib/non-free (enabled by the step below)

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""The evaluation table of the README, in Markdown, from the JSON reports `run.sh eval` writes.
+
+    eval_table.py EVAL_DIR    reads EVAL_DIR/{heldout-test,harvard,asterisk,heldout-dev}{,-beam}.json
+
+One row per set (the Asterisk prompts split into their ok and check rows) and system: rwkvt's
+greedy transducer decoding, its modified beam search, and pocketsphinx where it ran. WER and CER
+in percent; RTFx is audio seconds over wall seconds of the whole set, on all cores (pocketsphinx's
+includes loading its model for every utterance, as its command-line tool does).
+"""
+import json
+import os
+import sys
+
+SETS = [
+    ("heldout-test", "test: 500 unseen sentences, training voices"),
+    ("harvard", "Harvard sentences, reserved voices"),
+    ("asterisk", "Asterisk prompts, real speech (8 kHz)"),
+    ("heldout-dev", "dev: 500 unseen sentences, training voices"),
+]
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def rows_of(report, label):
+    """(set label, system, totals, whole set?) for every system of one report, and per flag."""
+    out = []
+    for system in report["systems"]:
+        if system["system"].startswith("rwkvt") and "streaming" in system["system"]:
+            continue  # streaming gives the same transcripts: reported as a count below
+        out.append((label, system["system"], system["overall"], True))
+        for flag, totals in sorted(system["per_flag"].items(), reverse=True):
+            out.append((f"{label}, {flag} rows", system["system"], totals, False))
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: eval_table.py EVAL_DIR")
+    directory = sys.argv[1]
+    lines = ["| set | system | utterances | words | WER % | CER % | RTFx |", "|---|---|---|---|---|---|---|"]
+    streaming = []
+    for name, label in SETS:
+        reports = [os.path.join(directory, f"{name}{tail}.json") for tail in ("", "-beam")]
+        reports = [load(p) for p in reports if os.path.exists(p)]
+        if not reports:
+            continue
+        rows = []
+        for report in reports:
+            rows += rows_of(report, label)
+            check = report.get("streaming_vs_whole_file")
+            if check:
+                streaming.append(f"{name} ({report['decoder']}): {check['differing_transcripts']} of {check['utterances']}")
+        # rwkvt's rows first, then the baseline, each system once per group.
+        seen = set()
+        for set_label, system, totals, whole_set in sorted(rows, key=lambda r: (len(r[0]), r[0], r[1] == "pocketsphinx")):
+            if (set_label, system) in seen:
+                continue
+            seen.add((set_label, system))
+            # RTFx only for a whole set (audio over wall time); a flag's subset has no wall time of its own.
+            rtfx = f"{totals['rtfx']:.1f}" if whole_set else "-"
+            lines.append(f"| {set_label} | {system} | {totals['utterances']} | {totals['reference_words']} | "
+                         f"{100 * totals['wer']:.2f} | {100 * totals['cer']:.2f} | {rtfx} |")
+    print("\n".join(lines))
+    if streaming:
+        print("\nTranscripts that differ between 320 ms streaming and whole-file decoding: " + "; ".join(streaming) + ".")
+
+
+if __name__ == "__main__":
+    main()
