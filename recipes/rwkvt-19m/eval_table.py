@@ -54,12 +54,10 @@ def main():
             check = report.get("streaming_vs_whole_file")
             if check:
                 streaming.append(f"{name} ({report['decoder']}): {check['differing_transcripts']} of {check['utterances']}")
-        # rwkvt's rows first, then the baseline, each system once per group.
-        seen = set()
-        for set_label, system, totals, whole_set in sorted(rows, key=lambda r: (len(r[0]), r[0], r[1] == "pocketsphinx")):
-            if (set_label, system) in seen:
-                continue
-            seen.add((set_label, system))
+        # The whole set, then each flag's rows, in the order the reports give them; in each group
+        # rwkvt's systems first, then the baseline.
+        groups = list(dict.fromkeys(r[0] for r in rows))
+        for set_label, system, totals, whole_set in sorted(rows, key=lambda r: (groups.index(r[0]), r[1] == "pocketsphinx")):
             # RTFx only for a whole set (audio over wall time); a flag's subset has no wall time of its own.
             rtfx = f"{totals['rtfx']:.1f}" if whole_set else "-"
             lines.append(f"| {set_label} | {system} | {totals['utterances']} | {totals['reference_words']} | "

@@ -86,11 +86,20 @@ public:
 
     Decoder kind() const { return rec->options.decoder; }
     // The tokens decoded so far (beam search: of its best hypothesis) and the encoder frame of each.
-    const std::vector<int>& tokens() const {
-        return kind() == Decoder::Ctc ? ctc_state.tokens : kind() == Decoder::Beam ? beam_state.best().tokens : dec_state.tokens;
-    }
-    const std::vector<int>& token_frames() const {
-        return kind() == Decoder::Ctc ? ctc_state.token_frames : kind() == Decoder::Beam ? beam_state.best().token_frames : dec_state.token_frames;
+    struct Decoded {
+        const std::vector<int>& tokens;
+        const std::vector<int>& frames;
+    };
+    Decoded decoded() const {
+        switch (kind()) {
+            case Decoder::Beam: {
+                const rt::BeamHypothesis& best = beam_state.best();
+                return {best.tokens, best.token_frames};
+            }
+            case Decoder::Ctc: return {ctc_state.tokens, ctc_state.token_frames};
+            case Decoder::Transducer: break;
+        }
+        return {dec_state.tokens, dec_state.token_frames};
     }
 
     std::shared_ptr<const RecognizerImpl> rec;
@@ -140,8 +149,7 @@ bool Stream::is_finished() const { return impl_->finished; }
 
 Result Stream::result() const {
     Result r;
-    const std::vector<int>& tokens = impl_->tokens();
-    const std::vector<int>& frames = impl_->token_frames();
+    const auto [tokens, frames] = impl_->decoded();
     const Tokenizer& tok = impl_->rec->model.tokenizer;
     r.text = tok.decode(tokens);
     for (size_t i = 0; i < tokens.size(); ++i) r.tokens.push_back({tokens[i], tok.pieces()[tokens[i]], frames[i] * 0.04});
