@@ -8,7 +8,9 @@
 //   w_pairs(j, o, p) weights=bf16: bfloat16, W[o][2p + j], so the two weights of a pair of inputs
 //                   are adjacent ([K/2][O][2] row-major; K even), packed by the runtime
 //   bias(o)         epilogue=bias only
-//   residual(o, t)  epilogue=residual only; may be the same memory as `out` when O % 32 == 0
+//   residual(o, t)  epilogue=residual only; must not overlap `out`: when a register tile's width
+//                   does not divide O, the last tile is shifted inwards and recomputes outputs
+//                   already stored, which in place would add the product twice
 //   out(o, t)       dense O x T; T = out.dim(1).extent() >= 1
 //
 //   out(o, t) = epi(sum_k a(k, t) w_t(o, k)), epi: plain x | bias x + bias(o) | relu_square max(x, 0)^2 |

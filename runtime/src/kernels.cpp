@@ -54,6 +54,11 @@ Buffer out(Rows r) {
     halide_dimension_t dims[2] = {{0, r.channels, 1, 0}, {0, r.time, r.stride, 0}};
     return Buffer(r.data, 2, dims);
 }
+// Whether the memory spans of two row sets intersect.
+bool overlap(Rows x, Rows y) {
+    auto end = [](Rows r) { return r.data + (r.time > 0 ? static_cast<size_t>(r.time - 1) * r.stride + r.channels : 0); };
+    return x.data < end(y) && y.data < end(x);
+}
 
 // Runs one kernel, turning its status into an exception and, when profiling, timing it.
 // Profiles name single-token calls (decoding steps) apart from chunk calls: their shapes, and so
@@ -150,6 +155,7 @@ void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, R
                 [&] { return (bf16 ? k.gemm_bf16_relu_square : k.gemm_relu_square)(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Residual:
+            if (overlap(residual, o)) throw std::logic_error("gemm: the residual must not overlap the output (generators/gemm.cpp)");
             run(bf16 ? "gemm_bf16_residual" : "gemm_residual", flops,
                 [&] { return (bf16 ? k.gemm_bf16_residual : k.gemm_residual)(in(a), w, in(residual), out(o)); }, a.time);
             break;

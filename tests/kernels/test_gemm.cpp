@@ -1,5 +1,6 @@
 // GEMM kernels against a plain Eigen product, on the shapes of both configs, odd T, strided inputs
-// and the in-place residual update the runtime uses; with f32 weights and with bf16 weight pairs.
+// and the residual epilogue (into a separate output, as the buffer contract requires); with f32 weights
+// and with bf16 weight pairs.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -73,11 +74,6 @@ void check_epilogues(const GemmFamily& f, Buffer& a, halide_buffer_t* w, const M
 
     REQUIRE(f.residual(a, w, rows(residual), rows(out)) == 0);
     CHECK(relative_error(out, Mat(residual + product)) <= kTolerance);
-    if (O % 32 == 0) {  // in place, as the runtime does for x += W_o y
-        Mat x = residual;
-        REQUIRE(f.residual(a, w, rows(x), rows(x)) == 0);
-        CHECK(relative_error(x, Mat(residual + product)) <= kTolerance);
-    }
 }
 
 }  // namespace
