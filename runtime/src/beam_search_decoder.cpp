@@ -77,11 +77,16 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
         const size_t keep = std::min(candidates.size(), static_cast<size_t>(beam_));
         std::partial_sort(candidates.begin(), candidates.begin() + static_cast<long>(keep), candidates.end(), ranks_before);
 
+        // How many survivors still extend each hypothesis: the last one takes its predictor state
+        // (about 150 KB for rwkvt-19m) instead of copying it.
+        std::vector<int> extensions_left(static_cast<size_t>(n), 0);
+        for (size_t i = 0; i < keep; ++i) ++extensions_left[static_cast<size_t>(candidates[i].hyp)];
         std::vector<BeamHypothesis> next;
         next.reserve(keep);
         for (size_t i = 0; i < keep; ++i) {
             const Candidate& c = candidates[i];
-            const BeamHypothesis& from = s.hyps[static_cast<size_t>(c.hyp)];
+            BeamHypothesis& from = s.hyps[static_cast<size_t>(c.hyp)];
+            const bool last_user = --extensions_left[static_cast<size_t>(c.hyp)] == 0;
             const bool extends = c.token != blank;
             auto same = std::find_if(next.begin(), next.end(), [&](const BeamHypothesis& h) {
                 return h.tokens.size() == from.tokens.size() + (extends ? 1 : 0) &&
@@ -91,7 +96,7 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
                 same->log_prob = log_add_exp(same->log_prob, c.score);
                 continue;
             }
-            BeamHypothesis h = from;
+            BeamHypothesis h = last_user ? std::move(from) : from;
             h.log_prob = c.score;
             if (extends) {
                 h.tokens.push_back(c.token);
