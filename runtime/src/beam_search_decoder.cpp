@@ -55,6 +55,10 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
                   dense(enc_proj.data(), C, frames));
     Floats pred_rows, logits;
     std::vector<Candidate> candidates;
+    std::vector<size_t> stepped;  // the survivors that extend their hypothesis by a token
+    std::vector<int> step_tokens;
+    std::vector<StackState*> step_states;
+    std::vector<Floats*> step_projs;
     for (int t = 0; t < frames; ++t) {
         const int n = static_cast<int>(s.hyps.size());
         // Every hypothesis against this frame in one joiner call (the frame's row broadcast).
@@ -83,6 +87,7 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
         for (size_t i = 0; i < keep; ++i) ++extensions_left[static_cast<size_t>(candidates[i].hyp)];
         std::vector<BeamHypothesis> next;
         next.reserve(keep);
+        stepped.clear();
         for (size_t i = 0; i < keep; ++i) {
             const Candidate& c = candidates[i];
             BeamHypothesis& from = s.hyps[static_cast<size_t>(c.hyp)];
@@ -101,10 +106,20 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
             if (extends) {
                 h.tokens.push_back(c.token);
                 h.token_frames.push_back(static_cast<int>(s.frames_done + t));
-                predictor_step(model_, c.token, h.predictor, h.pred_proj, ws);
+                stepped.push_back(next.size());
             }
             next.push_back(std::move(h));
         }
+        // The extended hypotheses' predictor steps, batched.
+        step_tokens.clear();
+        step_states.clear();
+        step_projs.clear();
+        for (size_t i : stepped) {
+            step_tokens.push_back(next[i].tokens.back());
+            step_states.push_back(&next[i].predictor);
+            step_projs.push_back(&next[i].pred_proj);
+        }
+        predictor_steps(model_, step_tokens, step_states, step_projs, ws);
         s.hyps = std::move(next);
     }
     s.frames_done += frames;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include "kernels.hpp"
@@ -48,7 +49,14 @@ void StackWorkspace::reserve(const ModelConfig& c, int tokens) {
 
 void run_stack(const PackedStack& stack, const ModelConfig& c, float* x, int tokens, StackState& state,
                StackWorkspace& ws) {
-    const int C = c.width, T = tokens;
+    StackState* one = &state;
+    run_stacks(stack, c, x, tokens, &one, 1, ws);
+}
+
+void run_stacks(const PackedStack& stack, const ModelConfig& c, float* x, int tokens, StackState* const* states,
+                int sequences, StackWorkspace& ws) {
+    if (sequences < 1 || tokens % sequences != 0) throw std::logic_error("run_stacks: the tokens must split evenly into the sequences");
+    const int C = c.width, T = tokens, length = T / sequences;
     ws.reserve(c, T);
     Rows current = dense(x, C, T), spare = dense(ws.x_alt, C, T);
     auto slot = [&](int m) { return Rows{ws.mixed + static_cast<size_t>(m) * C, C, T, 6 * C}; };
@@ -57,15 +65,18 @@ void run_stack(const PackedStack& stack, const ModelConfig& c, float* x, int tok
 
     for (size_t l = 0; l < stack.blocks.size(); ++l) {
         const PackedBlock& b = stack.blocks[l];
-        BlockState& s = state.blocks[l];
+        auto block_state = [&](int q) -> BlockState& { return states[q]->blocks[l]; };
         if (l == 0) {  // step 0: LN0 on the stack's input
             kernels::layer_norm(current, b.ln0_weight, b.ln0_bias, spare);
             std::swap(current, spare);
         }
-        // Steps 1-2: LN1, token shift, the six mixes (r, w, k, v, a, g).
-        kernels::token_shift_mix(6, current, b.ln1_weight, b.ln1_bias, s.shift_att.data(), b.time_mu, ws.mixed,
-                                 ws.state_scratch.data());
-        std::copy_n(ws.state_scratch.data(), C, s.shift_att.data());
+        // Steps 1-2: LN1, token shift, the six mixes (r, w, k, v, a, g); the shift runs per sequence.
+        for (int q = 0; q < sequences; ++q) {
+            BlockState& s = block_state(q);
+            kernels::token_shift_mix(6, current.row_range(q * length, length), b.ln1_weight, b.ln1_bias, s.shift_att.data(),
+                                     b.time_mu, ws.mixed + static_cast<size_t>(q) * length * 6 * C, ws.state_scratch.data());
+            std::copy_n(ws.state_scratch.data(), C, s.shift_att.data());
+        }
         // Steps 3-7.
         kernels::gemm(Epilogue::Plain, slot(0), b.receptance, none, rows(ws.r));
         kernels::gemm(Epilogue::Plain, slot(2), b.key, none, rows(ws.k));
@@ -80,21 +91,27 @@ void run_stack(const PackedStack& stack, const ModelConfig& c, float* x, int tok
             v = ws.v_mixed;
         }
         kernels::lora(Lora::Gate, slot(5), b.g1, b.g2, {}, none, none, rows(ws.g));
-        // Steps 8-13 and the gate, in chunks the WKV kernel accepts, carrying the state.
-        for (int t0 = 0; t0 < T; t0 += kernels::kWkvMaxChunk) {
-            const int n = std::min(kernels::kWkvMaxChunk, T - t0);
-            kernels::wkv7(rows(ws.r).row_range(t0, n), rows(ws.w).row_range(t0, n), rows(ws.k).row_range(t0, n),
-                          rows(v).row_range(t0, n), rows(ws.a).row_range(t0, n), rows(ws.g).row_range(t0, n), b,
-                          c.head_size, s.wkv.data(), ws.state_scratch.data(), rows(ws.y).row_range(t0, n));
-            std::swap(s.wkv, ws.state_scratch);
+        // Steps 8-13 and the gate, per sequence, in chunks the WKV kernel accepts, carrying the state.
+        for (int q = 0; q < sequences; ++q) {
+            BlockState& s = block_state(q);
+            for (int t0 = q * length; t0 < (q + 1) * length; t0 += kernels::kWkvMaxChunk) {
+                const int n = std::min(kernels::kWkvMaxChunk, (q + 1) * length - t0);
+                kernels::wkv7(rows(ws.r).row_range(t0, n), rows(ws.w).row_range(t0, n), rows(ws.k).row_range(t0, n),
+                              rows(v).row_range(t0, n), rows(ws.a).row_range(t0, n), rows(ws.g).row_range(t0, n), b,
+                              c.head_size, s.wkv.data(), ws.state_scratch.data(), rows(ws.y).row_range(t0, n));
+                std::swap(s.wkv, ws.state_scratch);
+            }
         }
         // Step 14: output projection added to the residual stream.
         kernels::gemm(Epilogue::Residual, rows(ws.y), b.output, current, spare);
         std::swap(current, spare);
         // Step 15: channel mix.
-        kernels::token_shift_mix(1, current, b.ln2_weight, b.ln2_bias, s.shift_ffn.data(), b.ffn_mu, ws.kx,
-                                 ws.state_scratch.data());
-        std::copy_n(ws.state_scratch.data(), C, s.shift_ffn.data());
+        for (int q = 0; q < sequences; ++q) {
+            BlockState& s = block_state(q);
+            kernels::token_shift_mix(1, current.row_range(q * length, length), b.ln2_weight, b.ln2_bias, s.shift_ffn.data(),
+                                     b.ffn_mu, ws.kx + static_cast<size_t>(q) * length * C, ws.state_scratch.data());
+            std::copy_n(ws.state_scratch.data(), C, s.shift_ffn.data());
+        }
         kernels::gemm(Epilogue::ReluSquare, rows(ws.kx), b.ffn_key, none, dense(ws.hidden, c.ffn_width, T));
         kernels::gemm(Epilogue::Residual, dense(ws.hidden, c.ffn_width, T), b.ffn_value, current, spare);
         std::swap(current, spare);

@@ -36,5 +36,10 @@ private:
 // x: [T][C], the stack's input rows; on return holds ln_out(stack(x)).
 void run_stack(const PackedStack& stack, const ModelConfig& config, float* x, int tokens, StackState& state,
                StackWorkspace& workspace);
+// The same for `sequences` independent sequences of tokens / sequences rows each, in order in x, the
+// q-th carrying states[q]: the GEMMs run over all rows at once (one pass over each weight matrix),
+// the token shifts and the WKV-7 recurrence per sequence. Beam search steps its hypotheses this way.
+void run_stacks(const PackedStack& stack, const ModelConfig& config, float* x, int tokens, StackState* const* states,
+                int sequences, StackWorkspace& workspace);
 
 }  // namespace rwkvt::rt
