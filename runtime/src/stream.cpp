@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "beam_search_decoder.hpp"
+#include "chunk_sizes.hpp"
 #include "ctc_decoder.hpp"
 #include "encoder.hpp"
 #include "feature_extractor.hpp"
@@ -16,11 +17,7 @@
 
 namespace rwkvt {
 
-namespace {
-// Encoder frames per call when latency does not matter (after input_finished, whole files): ~10 s,
-// long enough for efficient GEMMs, short enough to keep the activations small.
-constexpr int kWholeFileChunk = 256;
-}
+using rt::kWholeFileChunk;
 
 class StreamImpl {
 public:

@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <utility>
 
+#include "chunk_sizes.hpp"
 #include "hand_schedules.h"
+#include "kernels.hpp"
 #include "schedule_util.h"
 
 namespace rwkvt::tune {
@@ -26,9 +28,10 @@ const std::vector<TableEntry> kKernelTable = {
 #include "kernel_table.inc"
 };
 
-// Offline transcription runs the encoder on 64-frame chunks (256 feature frames); greedy decoding
-// evaluates the joiner on a window of frames at once.
-constexpr int kChunk = 64;
+// Whole files run the encoder on chunks of kWholeFileChunk frames (4 feature frames each), the WKV-7
+// recurrence within them on at most kWkvMaxChunk tokens per call; greedy decoding evaluates the
+// joiner on a window of frames at once.
+constexpr int kChunk = rt::kWholeFileChunk;
 constexpr int kJoinerWindow = 16;
 
 class Filler {
@@ -195,7 +198,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             k.axes = {{"tokens_per_task", {"2", "4", "8", "16", "32"}, str(hand::kTokenShiftMixTokensPerTask)}};
         } else if (g == "wkv7") {
             if (k.fixed.at("head_size") != std::to_string(N)) continue;  // the config's head size only
-            k.calls = {wkv_call(T), wkv_call(1)};
+            k.calls = {wkv_call(rt::kernels::kWkvMaxChunk), wkv_call(1)};
             std::vector<std::string> lanes;
             for (int l : {4, 8, 16})
                 if (l <= N && N % l == 0 && l <= target.natural_vector_size<float>()) lanes.push_back(std::to_string(l));

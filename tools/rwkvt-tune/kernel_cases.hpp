@@ -17,7 +17,7 @@ using Params = std::map<std::string, std::string>;
 
 // One call of a kernel: its inputs, in generator declaration order, and its outputs.
 struct Call {
-    std::string shape;  // e.g. "T=64 K=288 O=1152", for the report
+    std::string shape;  // e.g. "T=256 K=288 O=1152", for the report
     std::vector<Halide::Buffer<>> inputs;  // float32, except the bf16 GEMMs' weight pairs
     int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
     std::vector<Halide::Buffer<float>> outputs;
@@ -45,7 +45,8 @@ struct KernelCase {
 };
 
 // The kernels of `config` (only those it uses, e.g. the WKV-7 kernel of its head size), with the
-// shapes of offline transcription (64-frame encoder chunks) and decoding steps (one token).
+// shapes of whole-file transcription (encoder chunks of rt::kWholeFileChunk frames, WKV-7 calls of
+// rt::kernels::kWkvMaxChunk tokens) and decoding steps (one token).
 std::vector<KernelCase> kernel_cases(const ModelConfig& config, const Halide::Target& target, unsigned seed);
 
 }  // namespace rwkvt::tune
