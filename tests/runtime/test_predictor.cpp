@@ -85,13 +85,14 @@ TEST_CASE("predictor: independent sequences stepped together equal each stepped 
             for (rt::StackState& s : together) states.push_back(&s);
             rt::StackWorkspace ws_batch;
             rt::run_stacks(packed.predictor, c, batch.data(), n * length, states.data(), n, ws_batch);
+            // Within rounding: a batch of rows takes the GEMMs' tiled path, single rows the one-row path.
             CHECK(test::relative_error(batch, each.data(), each.size()) < 1e-5);
             for (int q = 0; q < n; ++q)
                 for (size_t l = 0; l < alone[q].blocks.size(); ++l) {
                     const rt::BlockState &a = alone[q].blocks[l], &b = together[q].blocks[l];
                     CHECK(test::relative_error(b.wkv, a.wkv, a.wkv.size()) < 1e-5);
-                    CHECK(test::relative_error(b.shift_att, a.shift_att, a.shift_att.size()) < 1e-6);
-                    CHECK(test::relative_error(b.shift_ffn, a.shift_ffn, a.shift_ffn.size()) < 1e-6);
+                    CHECK(test::relative_error(b.shift_att, a.shift_att, a.shift_att.size()) < 1e-5);
+                    CHECK(test::relative_error(b.shift_ffn, a.shift_ffn, a.shift_ffn.size()) < 1e-5);
                 }
         }
     }
