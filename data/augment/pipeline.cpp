@@ -7,6 +7,9 @@
 namespace rwkvt::data::augment {
 
 std::vector<float> augment_waveform(const std::vector<float>& samples_16k, const WaveformAugmentOptions& o, uint64_t seed) {
+    // Whether to augment at all comes from a generator of its own, so the effects' parameters for
+    // a seed are the same whatever the probability.
+    if (o.probability < 1.0 && !Rng(seed ^ 0x6175676d656e74ull).chance(o.probability)) return samples_16k;
     Rng rng(seed);
     // Every random choice is drawn whether or not its effect is applied, so toggling one effect's
     // probability does not reshuffle the others' parameters for the same seed.

@@ -25,7 +25,8 @@ std::string folder_name(const std::string& voice) {
 }  // namespace
 
 std::vector<PlannedUtterance> plan_synthesis(const std::vector<std::string>& sentences, const std::vector<Voice>& voices, double hours,
-                                             uint64_t seed, const std::string& out_dir, const std::string& format) {
+                                             uint64_t seed, const std::string& out_dir, const std::string& format, double pitch_min,
+                                             double pitch_max) {
     if (sentences.empty()) throw std::runtime_error("no sentences to render");
     if (voices.empty()) throw std::runtime_error("no voices to render with");
     std::vector<size_t> order(sentences.size());
@@ -56,7 +57,7 @@ std::vector<PlannedUtterance> plan_synthesis(const std::vector<std::string>& sen
             pick -= voices[v].weight;
         }
         u.tempo = rng.uniform(0.85, 1.15);
-        u.pitch = rng.uniform(0.93, 1.07);
+        u.pitch = rng.uniform(pitch_min, pitch_max);
         u.audio_path = out_dir + "/audio/" + folder_name(voices[u.voice].name) + "/" + u.id + "." + format;
         planned_s += estimated_seconds(u.text);
         plan.push_back(std::move(u));

@@ -24,9 +24,11 @@ struct PlannedUtterance {
 double estimated_seconds(const std::string& text);
 
 // Sentences are taken in a seeded shuffled order (cycling if the hours need more than the text has),
-// voices drawn by weight, tempo in [0.85, 1.15] and pitch in [0.93, 1.07]. Each utterance's draws
-// depend only on (seed, position), so the plan for fewer hours is a prefix of the plan for more.
+// voices drawn by weight, tempo in [0.85, 1.15] and pitch in [pitch_min, pitch_max]. Each
+// utterance's draws depend only on (seed, position), so the plan for fewer hours is a prefix of the
+// plan for more.
 std::vector<PlannedUtterance> plan_synthesis(const std::vector<std::string>& sentences, const std::vector<Voice>& voices, double hours,
-                                             uint64_t seed, const std::string& out_dir, const std::string& format);
+                                             uint64_t seed, const std::string& out_dir, const std::string& format, double pitch_min,
+                                             double pitch_max);
 
 }  // namespace rwkvt::data::synth

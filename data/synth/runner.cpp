@@ -71,11 +71,14 @@ SynthSummary run_synthesis(const SynthOptions& o) {
     if (o.format != "flac" && o.format != "wav") throw std::runtime_error("--format must be flac or wav, not \"" + o.format + "\"");
     if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
     if (!(o.hours >= 0.0)) throw std::runtime_error("--hours must be >= 0");
+    // Beyond about +-30% resampling turns a voice into something no person sounds like.
+    if (!(o.pitch_min >= 0.7 && o.pitch_min <= o.pitch_max && o.pitch_max <= 1.4))
+        throw std::runtime_error("--pitch-range must be two factors LOW HIGH with 0.7 <= LOW <= HIGH <= 1.4");
     const std::vector<std::string> sentences = read_sentences(o.text_path);
     const std::vector<Voice> voices = available_voices(expand_voices(o.voices), o.skip_missing);
     const std::string out = fs::absolute(o.out_dir).lexically_normal().string();
     fs::create_directories(out);
-    const std::vector<PlannedUtterance> plan = plan_synthesis(sentences, voices, o.hours, o.seed, out, o.format);
+    const std::vector<PlannedUtterance> plan = plan_synthesis(sentences, voices, o.hours, o.seed, out, o.format, o.pitch_min, o.pitch_max);
 
     // Resume: what a previous run left. Files under their final names are complete (they were
     // renamed into place after writing); *.tmp files are from killed runs and are removed.

@@ -62,6 +62,11 @@ public:
         if (node_ && node_[key] && static_cast<double>(out) < min_value)
             fail(prefix_ + key, "expected a number >= " + format(min_value) + ", got " + node_[key].Scalar());
     }
+    void number_between(const std::string& key, double& out, double min_value, double max_value) {
+        read(key, out, "a number");
+        if (node_ && node_[key] && !(out >= min_value && out <= max_value))
+            fail(prefix_ + key, "expected a number in [" + format(min_value) + ", " + format(max_value) + "], got " + node_[key].Scalar());
+    }
     void flag(const std::string& key, bool& out) { read(key, out, "true or false"); }
     void pair(const std::string& key, double& first, double& second) {
         known_.insert(key);
@@ -154,6 +159,7 @@ TrainConfig load_train_config(const std::string& path) {
     data.number("feature_stats_utterances", c.feature_stats_utterances, 1);
     data.flag("augment", c.augment);
     data.flag("spec_augment", c.spec_augment);
+    data.number_between("augment_fraction", c.augment_fraction, 0, 1);
     data.reject_unknown();
 
     Section optim(path, "optim.", root["optim"]);

@@ -17,6 +17,7 @@
 //     max_duration: 20                       # longer utterances are skipped
 //     feature_stats_utterances: 500          # how many training utterances the statistics sample
 //     augment: false                         # waveform augmentation (data/augment: speed, noise, reverb, ...)
+//     augment_fraction: 1.0                  # share of utterances augmented when augment is on (the rest clean)
 //     spec_augment: false                    # SpecAugment masks on the features (data/augment)
 //   optim:
 //     lr: 1.0e-3
@@ -72,6 +73,7 @@ struct TrainConfig {
     double max_duration = 20.0;
     int feature_stats_utterances = 500;
     bool augment = false, spec_augment = false;
+    double augment_fraction = 1.0;
 
     // optim
     double lr = 1e-3, final_lr = 1e-5;

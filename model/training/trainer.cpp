@@ -461,6 +461,7 @@ void Trainer::save(const std::string& why) {
 
 std::vector<UtteranceFeatures> Trainer::load_features(const std::vector<int>& indices, const std::vector<SpeechItem>& items, bool augment) {
     data::augment::WaveformAugmentOptions waveform;
+    waveform.probability = cfg_.augment_fraction;
     std::vector<UtteranceFeatures> out;
     const int n_mels = loaded_.config.n_mels;
     for (int index : indices) {

@@ -53,6 +53,29 @@ TEST_CASE("the whole waveform pipeline is deterministic per seed and differs bet
     for (int i = 0; i < 100; ++i) CHECK(a.next() == b.next());
 }
 
+TEST_CASE("a probability below one leaves that share of utterances clean and augments the rest as before") {
+    WaveformAugmentOptions always;
+    always.noise_probability = 1.0;  // every augmented utterance differs from its input
+    WaveformAugmentOptions some = always;
+    some.probability = 0.3;
+    WaveformAugmentOptions never = always;
+    never.probability = 0.0;
+    const std::vector<float> x = tone(440.0, 1600);
+    const uint64_t first = rwkvt::test::fresh_seed();
+    const int n = 2000;
+    int augmented = 0;
+    for (uint64_t seed = first; seed < first + n; ++seed) {
+        const std::vector<float> y = augment_waveform(x, some, seed);
+        if (y == x) continue;
+        ++augmented;
+        if (augmented <= 20) CHECK(y == augment_waveform(x, always, seed));  // the same effects as with probability 1
+    }
+    // Binomial(2000, 0.3): mean 600, standard deviation 20.5; +-100 is nearly five deviations.
+    CHECK(augmented > 500);
+    CHECK(augmented < 700);
+    CHECK(augment_waveform(x, never, first) == x);
+}
+
 TEST_CASE("noise is mixed at the requested SNR within 0.5 dB, for every colour") {
     for (NoiseColor color : {NoiseColor::white, NoiseColor::pink, NoiseColor::brown}) {
         for (double snr : {0.0, 10.0, 25.0}) {

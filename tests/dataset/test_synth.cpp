@@ -64,8 +64,8 @@ TEST_CASE("voice names: engines, presets, and non-commercial voices rejected") {
 TEST_CASE("the plan is deterministic and a shorter plan is a prefix of a longer one") {
     const std::vector<std::string> sentences = {"one two three", "four five six seven", "eight nine", "ten eleven twelve thirteen"};
     const std::vector<Voice> voices = expand_voices("train");
-    const auto a = plan_synthesis(sentences, voices, 0.01, 7, "/out", "flac");
-    const auto b = plan_synthesis(sentences, voices, 0.02, 7, "/out", "flac");
+    const auto a = plan_synthesis(sentences, voices, 0.01, 7, "/out", "flac", 0.93, 1.07);
+    const auto b = plan_synthesis(sentences, voices, 0.02, 7, "/out", "flac", 0.93, 1.07);
     REQUIRE(a.size() > sentences.size());  // cycles through the text
     REQUIRE(b.size() > a.size());
     for (size_t i = 0; i < a.size(); ++i) {
@@ -76,12 +76,28 @@ TEST_CASE("the plan is deterministic and a shorter plan is a prefix of a longer 
         CHECK(a[i].tempo >= 0.85);
         CHECK(a[i].tempo <= 1.15);
     }
-    const auto c = plan_synthesis(sentences, voices, 0.0, 7, "/out", "flac");
+    const auto c = plan_synthesis(sentences, voices, 0.0, 7, "/out", "flac", 0.93, 1.07);
     CHECK(c.size() == sentences.size());  // hours 0: every line once
-    const auto d = plan_synthesis(sentences, voices, 0.0, 8, "/out", "flac");
+    const auto d = plan_synthesis(sentences, voices, 0.0, 8, "/out", "flac", 0.93, 1.07);
     bool differs = false;
     for (size_t i = 0; i < c.size(); ++i) differs |= c[i].voice != d[i].voice || c[i].tempo != d[i].tempo;
     CHECK(differs);
+}
+
+TEST_CASE("pitch factors are drawn across the requested range") {
+    const std::vector<std::string> sentences = {"one two three", "four five six seven", "eight nine"};
+    const auto plan = plan_synthesis(sentences, expand_voices("train"), 0.3, rwkvt::test::fresh_seed(), "/out", "flac", 0.85, 1.18);
+    REQUIRE(plan.size() > 300);
+    double low = 2.0, high = 0.0;
+    for (const auto& u : plan) {
+        low = std::min(low, u.pitch);
+        high = std::max(high, u.pitch);
+    }
+    CHECK(low >= 0.85);
+    CHECK(high <= 1.18);
+    // Uniform draws: with hundreds of them, both ends of the range are reached within 3% of its width.
+    CHECK(low < 0.86);
+    CHECK(high > 1.17);
 }
 
 TEST_CASE("real render with espeak-ng and flite: 16 kHz files, manifest, resume") {

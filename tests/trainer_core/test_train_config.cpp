@@ -52,6 +52,7 @@ TEST_CASE("train config: malformed values say which key and what was expected") 
     CHECK(error_of(write(dir, "optim: {betas: 0.9}\n")).find("optim.betas: expected a list of two numbers") != std::string::npos);
     CHECK(error_of(write(dir, "run: {epochs: 0}\n")).find("run.epochs: expected a number >= 1") != std::string::npos);
     CHECK(error_of(write(dir, "data: {spec_augment: maybe}\n")).find("data.spec_augment: expected true or false") != std::string::npos);
+    CHECK(error_of(write(dir, "data: {augment_fraction: 1.5}\n")).find("data.augment_fraction: expected a number in [0, 1], got 1.5") != std::string::npos);
     CHECK(error_of(write(dir, "optim: {learning_rate: 1}\n")).find("optim.learning_rate: unknown key") != std::string::npos);
     CHECK(error_of(write(dir, "modle: {config: x}\n")).find("modle: unknown key") != std::string::npos);
     CHECK(error_of(write(dir, "data: [1, 2]\n")).find("data: expected a mapping") != std::string::npos);

@@ -21,10 +21,17 @@ void add_data_synth(CLI::App& data) {
     cmd->add_option("--out", opt->out_dir, "Output folder (audio/ and manifest.jsonl); re-running resumes")->required();
     cmd->add_option("--jobs", opt->jobs, "Engine processes in parallel (0 = all cores)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", opt->seed, "Seed for sentence order, voice choice, tempo and pitch")->capture_default_str();
+    auto pitch_range = std::make_shared<std::vector<double>>(std::vector<double>{opt->pitch_min, opt->pitch_max});
+    cmd->add_option("--pitch-range", *pitch_range,
+                    "Pitch factors LOW HIGH each utterance's pitch is drawn between (resampled voices shift their formants too)")
+        ->expected(2)
+        ->capture_default_str();
     cmd->add_option("--format", opt->format, "Audio format")->check(CLI::IsMember({"flac", "wav"}))->capture_default_str();
     cmd->add_flag("--skip-missing", opt->skip_missing, "Skip voices whose engine is not installed (with a warning) instead of failing");
     cmd->add_flag("--quiet{false}", opt->progress, "No progress bar");
-    cmd->callback([opt]() {
+    cmd->callback([opt, pitch_range]() {
+        opt->pitch_min = (*pitch_range)[0];
+        opt->pitch_max = (*pitch_range)[1];
         const data::synth::SynthSummary s = data::synth::run_synthesis(*opt);
         std::fprintf(stderr, "rwkvt: %ld utterances planned, %ld already done, %ld rendered, %ld failed; %.3f h of audio in %s/manifest.jsonl; %.1f s wall\n",
                      s.planned, s.already_done, s.rendered, s.failed, s.audio_hours, opt->out_dir.c_str(), s.wall_s);

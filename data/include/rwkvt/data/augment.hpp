@@ -56,6 +56,7 @@ void apply_gain_db(std::vector<float>& samples, double gain_db);
 // --- the waveform pipeline the trainer calls ---
 
 struct WaveformAugmentOptions {
+    double probability = 1.0;  // share of utterances augmented at all; the others pass through unchanged
     std::vector<double> speeds = {0.9, 1.0, 1.1};  // one chosen uniformly; empty = no speed change
     double noise_probability = 0.5;
     double snr_min_db = 5.0, snr_max_db = 30.0;
@@ -66,7 +67,8 @@ struct WaveformAugmentOptions {
 };
 
 // Speed, reverberation, telephone band, noise, gain, in that order (room before channel before
-// noise, as sound travels), then scaled down if any sample would clip. Deterministic for `seed`.
+// noise, as sound travels), then scaled down if any sample would clip, for a `probability` share of
+// seeds; other seeds return the samples as they are. Deterministic for `seed`.
 std::vector<float> augment_waveform(const std::vector<float>& samples_16k, const WaveformAugmentOptions& options, uint64_t seed);
 
 // --- SpecAugment on features ---

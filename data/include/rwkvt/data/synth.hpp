@@ -42,6 +42,11 @@ struct SynthOptions {
     std::string out_dir;
     int jobs = 0;              // parallel engine processes; 0 = all cores
     uint64_t seed = 1;
+    // Each utterance's pitch factor is drawn from [pitch_min, pitch_max]. Where the engine has no
+    // pitch control of its own the voice is resampled, which scales its formants too, as a shorter
+    // or longer vocal tract would: a wider range imitates more speakers. The evaluation sets keep
+    // the default.
+    double pitch_min = 0.93, pitch_max = 1.07;
     std::string format = "flac";  // flac or wav
     bool skip_missing = false;    // unavailable voices: drop with a warning instead of failing
     bool progress = true;         // progress bar on stderr
