@@ -218,9 +218,13 @@ public:
         if (!dot) {
             if (full) {
                 update.vectorize(o, tile.vec).unroll(o);
-            } else {
+            } else if (!dot_pairs()) {
                 update.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
             }
+            // On vdpbf16ps targets the guarded tail (outputs narrower than a vector: the tiny
+            // config's vocabulary) stays scalar: vectorised, its predicated stride-2 loads of bf16
+            // weights are assembled lane by lane, and LLVM's Sapphire Rapids code does that with the
+            // AVX512-FP16 instruction vmovw, which AMD's Zen 4 and Zen 5 lack.
         }
         if (tiled) update.unroll(t);
     }

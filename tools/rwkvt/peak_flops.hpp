@@ -1,10 +1,16 @@
-// The machine's measured f32 peak: independent FMA chains on every thread, at the widest vector
-// width the CPU has. GEMM efficiency in `rwkvt bench` is reported against this figure.
+// The machine's measured peaks: independent FMA (or bf16 dot-product) chains on every thread, at
+// the widest vector width the CPU has. GEMM efficiency in `rwkvt bench` is reported against them.
 #pragma once
 
 namespace rwkvt::cli {
 
 // GFLOP/s (a fused multiply-add counts two) of `threads` threads running FMAs for about `seconds`.
 double measure_peak_gflops(int threads, double seconds);
+
+// Whether this CPU has AVX512-BF16's vdpbf16ps (bf16 pairs multiplied and summed into f32).
+bool cpu_has_bf16_dot();
+// The same with vdpbf16ps chains (each lane's pair is two multiply-adds: four flops): the peak of
+// the avx512_bf16 variant's bf16 GEMMs. Only where cpu_has_bf16_dot().
+double measure_peak_bf16_gflops(int threads, double seconds);
 
 }  // namespace rwkvt::cli
