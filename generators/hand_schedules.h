@@ -20,6 +20,11 @@ constexpr int kTokenShiftMixTokensPerTask = 8;
 constexpr int kSubsampleRowsPerTask = 2;
 constexpr int kSubsampleChannelVectors = 2;
 constexpr int kSubsampleMelBlock = 4;
+// subsample's vector lanes over output channels: `lanes` when set (> 0), else the target's natural
+// width.
+inline int subsample_lanes(const Halide::Target& target, int lanes = 0) {
+    return lanes > 0 ? lanes : target.natural_vector_size<float>();
+}
 // wkv7: the state update unrolled over the value index.
 constexpr bool kWkv7UnrollValues = true;
 

@@ -12,8 +12,8 @@
 //   state_in(j, i, h)         S_h[i][j] before the chunk (zeros at stream start)
 //   out(c, t)                 dense C x T, T = r.dim(1).extent() >= 1 (out must have the same T)
 //   state_out(j, i, h)        S_h[i][j] after token T-1; must not alias state_in
-// The kernel keeps every token's state of the chunk, T (N+1) N floats per head: the runtime calls it
-// with chunks of at most 64 tokens (longer chunks are correct, only larger).
+// The kernel keeps two states and the chunk's readouts, (2 (N+1) + T) N floats per head: the
+// runtime calls it with chunks of at most 64 tokens (longer chunks are correct, only larger).
 //
 // Per head h and token t, in order:
 //   kk = normalise_h(k * k_k) (divide by max(||.||_2, 1e-12)),  k' = k (1 + (a - 1) k_a),
@@ -72,32 +72,42 @@ public:
         Expr inv_norm = 1.0f / max(sqrt(kk_norm2(h, t)), 1e-12f);
         neg_kk(j, h, t) = -kk_raw(j, h, t) * inv_norm;
         kk_a(j, h, t) = kk_raw(j, h, t) * inv_norm * head(a, j, h, t);
-        k_repl(j, h, t) = head(k, j, h, t) * (1.0f + (head(a, j, h, t) - 1.0f) * k_a(h * N + j));
+        auto replacement_key = [&](Expr jj, Expr hh, Expr tt) {
+            return head(k, jj, hh, tt) * (1.0f + (head(a, jj, hh, tt) - 1.0f) * k_a(hh * N + jj));
+        };
+        k_repl(j, h, t) = replacement_key(j, h, t);
         Func decay("decay");
         decay(j, h, t) = head(w, j, h, t);
 
-        // Step 10. S(j, i, h, t) is S_h[i][j] after token t; t = -1 is state_in. Slot j == N holds
-        // sa_i of token t. One update walks r.x over 2N steps per token: the first N accumulate
-        // sa_i from the old state, the next N write the new state column j = r.x - N.
-        // (state_t is state_in with the value index innermost, so that the pure definition below,
-        // evaluated for every t, is a contiguous copy rather than a gather.)
+        // Steps 10-11 in one scan over a small per-head buffer Z(x, i, h) (value index i), so that the
+        // chunk's states are never all stored: a token reads the state of the token before it and
+        // writes its own, so two pages suffice, page(t) = (t + 1) % 2 (t = -1 is state_in). A page
+        // is N + 1 columns: x = page (N + 1) + j holds S[i][j], column j == N the token's sa_i.
+        // After the two pages, x = 2 (N + 1) + t holds the readout y_i of token t.
+        // One token walks r.x over 3N steps: the first N accumulate sa_i from the old state, the
+        // next N write the new state's column j = r.x - N, the last N accumulate y_i = S_new r.
+        const int page_size = N + 1;
+        const int readout_base = 2 * page_size;
         Func state_t("state_t");
         state_t(i, j, h) = state_in(j, i, h);
-        S(j, i, h, t) = select(j == N, 0.0f, state_t(i, min(j, N - 1), h));
-        RDom step(0, 2 * N, 0, T, "step");
+        Z(x, i, h) = undef<float>();  // every value read below is written first
+        RDom init(0, N, "init");
+        Z(init, i, h) = state_t(i, init, h);  // page 0: the state before the chunk
+        RDom step(0, 3 * N, 0, T, "step");
         Expr sx = step.x, st = step.y;
-        Expr accumulating = sx < N;
-        Expr jr = clamp(sx, 0, N - 1);       // key index read while accumulating sa
-        Expr jw = clamp(sx - N, 0, N - 1);   // key index written afterwards
-        Expr sa = S(N, i, h, st);
-        Expr accumulate = sa + S(jr, i, h, st - 1) * neg_kk(jr, h, st);
-        Expr update = S(jw, i, h, st - 1) * decay(jw, h, st) + sa * kk_a(jw, h, st) + vv(i, h, st) * k_repl(jw, h, st);
-        S(select(accumulating, N, jw), i, h, st) = select(accumulating, accumulate, update);
-
-        // Step 11: readout with the new state.
+        Expr old_page = (st % 2) * page_size, new_page = ((st + 1) % 2) * page_size;
+        Expr jr = clamp(sx, 0, N - 1);          // key index read while accumulating sa
+        Expr jw = clamp(sx - N, 0, N - 1);      // key index written by the update
+        Expr jy = clamp(sx - 2 * N, 0, N - 1);  // key index read by the readout
+        Expr sa_slot = new_page + N, y_slot = readout_base + st;
+        Expr accumulate = select(sx == 0, 0.0f, Z(sa_slot, i, h)) + Z(old_page + jr, i, h) * neg_kk(jr, h, st);
+        Expr update = Z(old_page + jw, i, h) * decay(jw, h, st) + Z(sa_slot, i, h) * kk_a(jw, h, st) +
+                      vv(i, h, st) * k_repl(jw, h, st);
+        Expr readout = select(sx == 2 * N, 0.0f, Z(y_slot, i, h)) + Z(new_page + jy, i, h) * rr(jy, h, st);
+        Z(select(sx < N, sa_slot, sx < 2 * N, new_page + jw, y_slot), i, h) =
+            select(sx < N, accumulate, sx < 2 * N, update, readout);
         Func y("y");
-        y(i, h, t) = 0.0f;
-        y(i, h, t) += S(rj, i, h, t) * rr(rj, h, t);
+        y(i, h, t) = Z(readout_base + t, i, h);
 
         // Step 12: GroupNorm per head (mean, biased variance, eps 64e-5).
         RDom ri(0, N, "ri");
@@ -112,14 +122,14 @@ public:
         // Step 13: bonus, then the gate.
         Func bonus("bonus");
         bonus(h, t) = 0.0f;
-        bonus(h, t) += rr(rj, h, t) * k_repl(rj, h, t) * r_k(rj, h);
+        bonus(h, t) += rr(rj, h, t) * replacement_key(rj, h, t) * r_k(rj, h);
         Func result("result");
         result(i, h, t) = ((y(i, h, t) - mean) * inv_std * ln_x_weight(h * N + i) + ln_x_bias(h * N + i) +
                            bonus(h, t) * vv(i, h, t)) *
                           gg(i, h, t);
 
         out(c, t) = result(c % N, c / N, t);
-        state_out(j, i, h) = S(j, i, h, T - 1);
+        state_out(j, i, h) = Z((T % 2) * page_size + j, i, h);  // page(T - 1)
 
         for (int d = 0; d < 2; ++d)
             for (Input<Buffer<float>>* in : {&r, &w, &k, &v, &a, &g, &r_k}) (*in).dim(d).set_min(0);
@@ -144,34 +154,34 @@ public:
         if (auto_schedule) return;
 
         // ---- Schedule ----
-        // The recurrence is sequential in t but independent per head: S is computed once for the
-        // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 2N
+        // The recurrence is sequential in t but independent per head: Z is computed once for the
+        // chunk (both outputs read it), heads in parallel, the value index i vectorised and the 3N
         // steps of a token unrolled so that every select above folds away.
         const int vec = rwkvt_gen::hand::wkv7_lanes(get_target(), N, lanes);
         _halide_user_assert(vec <= N && N % vec == 0) << "wkv7: lanes=" << vec << " must divide head_size=" << N << "\n";
-        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_root().vectorize(j, vec).parallel(t);
-        kk_norm2.compute_root().parallel(t);
-        kk_norm2.update().parallel(t);
-
+        // The per-token coefficients of a head are computed in its iteration of the scan (no
+        // separate parallel loops, and they stay in cache for it).
+        const LoopLevel scan_head(Z, h);  // the scan: Z's last stage
+        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_at(scan_head).vectorize(j, vec);
+        kk_norm2.compute_at(scan_head);
         state_t.compute_root();
-        S.compute_root().reorder_storage(i, j, t, h);
-        S.reorder(i, j, t, h).vectorize(i, vec).parallel(h);
-        // The vectors of i are unrolled inside each step too, so the N / vec running sums sa stay in
+        Z.compute_root().reorder_storage(i, x, h);
+        Z.update(0).vectorize(i, vec).parallel(h);
+        // The vectors of i are unrolled inside each step too, so the N / vec running sums stay in
         // registers through the whole straight-line token and their FMA chains interleave.
-        S.update().reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
-        if (unroll_values) S.update().unroll(i);
+        Z.update(1).reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
+        if (unroll_values) Z.update(1).unroll(i);
 
-        // Per (head, token): readout, statistics and bonus, then the gated output vectorised over i.
-        out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec).parallel(hc);
+        // Per (head, token): statistics and bonus, then the gated output vectorised over i. Serial:
+        // this little work costs less than another round trip through the thread pool.
+        out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec);
         for (Func f : {y_mean, y_var, bonus}) f.compute_at(out, t);
-        y.compute_at(out, t).vectorize(i, vec);
-        y.update().reorder(i, rj).vectorize(i, vec).unroll(i);
-        state_out.vectorize(j, vec).parallel(h);
+        state_out.vectorize(j, vec);
     }
 
 private:
-    Var c{"c"}, i{"i"}, j{"j"}, h{"h"}, t{"t"}, hc{"hc"}, ic{"ic"};
-    Func S{"S"};
+    Var c{"c"}, i{"i"}, j{"j"}, h{"h"}, t{"t"}, x{"x"}, hc{"hc"}, ic{"ic"};
+    Func Z{"Z"};
 };
 
 }  // namespace

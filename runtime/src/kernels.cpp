@@ -100,8 +100,12 @@ void subsample(Rows features, int first_conv1_row, const PackedModel& m, Rows o)
     const double flops = 2.0 * o.time * (2.0 * F1 * c.mels_after_conv1() * 9 + F1 * F1 * c.mels_after_conv2() * 9);
     ConstBuffer w1(m.conv1_weight.data(), 3, 3, 1, c.subsample_channels);
     ConstBuffer w2(m.conv2_weight.data(), 3, 3, c.subsample_channels, c.subsample_channels);
+    // o holds dense rows of F1 M2 features, channel-major: the kernel's flat(mel, channel, row).
+    if (o.channels != c.subsample_flat() || o.stride != o.channels)
+        throw std::logic_error("subsample: the output must be dense rows of " + std::to_string(c.subsample_flat()) + " features");
+    Buffer flat(o.data, c.mels_after_conv2(), c.subsample_channels, o.time);
     run("subsample", flops, [&] {
-        return active().subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), out(o));
+        return active().subsample(in(features), first_conv1_row, w1, in(m.conv1_bias), w2, in(m.conv2_bias), flat);
     });
 }
 

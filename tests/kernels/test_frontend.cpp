@@ -55,7 +55,8 @@ Mat kernel_subsample(const Model& m, const Mat& features, int j0, int J) {
     const int F1 = c.subsample_channels;
     Mat flat(J, c.subsample_flat());
     REQUIRE(kernels().subsample(rows(local), 2 * j0 - 2, dense(w1.data, {3, 3, 1, F1}), dense(b1.data, {F1}),
-                            dense(w2.data, {3, 3, F1, F1}), dense(b2.data, {F1}), rows(flat)) == 0);
+                            dense(w2.data, {3, 3, F1, F1}), dense(b2.data, {F1}),
+                            dense(flat.data(), {c.mels_after_conv2(), F1, J})) == 0);
     const Mat w_t = transposed(m, "encoder.subsample.out.weight");
     Mat out(J, c.width);
     REQUIRE(kernels().gemm_bias(rows(flat), rows(w_t), dense(tensor(m, "encoder.subsample.out.bias").data, {c.width}),

@@ -219,16 +219,20 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             k.axes = {tile_axis};
         } else if (g == "subsample") {
             const int F1 = c.subsample_channels, J = T;
+            std::vector<std::string> subsample_lanes;
+            for (int l : {4, 8, 16})
+                if (l <= target.natural_vector_size<float>()) subsample_lanes.push_back(std::to_string(l));
             Call call;
             call.shape = "rows=" + std::to_string(J) + " F1=" + std::to_string(F1);
             call.inputs = {fill.signed_unit({M, 4 * J + 3}), fill.signed_unit({3, 3, 1, F1}, 0.3f), fill.signed_unit({F1}, 0.1f),
                            fill.signed_unit({3, 3, F1, F1}, 0.05f), fill.signed_unit({F1}, 0.1f)};
             call.scalar = 2 * J;  // a chunk in the middle of an utterance: no padding rows
-            call.outputs = {Buffer<float>(c.subsample_flat(), J)};
+            call.outputs = {Buffer<float>(c.mels_after_conv2(), F1, J)};
             k.calls = {call};
             k.axes = {{"rows_per_task", {"1", "2", "4", "8"}, str(hand::kSubsampleRowsPerTask)},
                       {"channel_vectors", {"1", "2", "4"}, str(hand::kSubsampleChannelVectors)},
-                      {"mel_block", {"2", "4", "5"}, str(hand::kSubsampleMelBlock)}};
+                      {"mel_block", {"2", "4", "5"}, str(hand::kSubsampleMelBlock)},
+                      {"lanes", subsample_lanes, str(hand::subsample_lanes(target))}};
         } else if (g == "joiner") {
             Call call;
             const int B = kJoinerWindow;
