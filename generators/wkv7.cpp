@@ -9,9 +9,10 @@
 //   k_k(c), k_a(c)            att.k_k, att.k_a
 //   r_k(n, h)                 att.r_k as stored ([H, N])
 //   ln_x_weight(c), ln_x_bias(c)
-//   state_in(j, i, h)         S_h[i][j] before the chunk (zeros at stream start)
+//   state_in(i, j, h)         S_h[i][j] before the chunk (zeros at stream start); the value index i
+//                             innermost, as the kernel keeps the state
 //   out(c, t)                 dense C x T, T = r.dim(1).extent() >= 1 (out must have the same T)
-//   state_out(j, i, h)        S_h[i][j] after token T-1; must not alias state_in
+//   state_out(i, j, h)        S_h[i][j] after token T-1; must not alias state_in
 // The kernel keeps two states and the chunk's readouts, (2 (N+1) + T) N floats per head: the
 // runtime calls it with chunks of at most 64 tokens (longer chunks are correct, only larger).
 //
@@ -88,11 +89,9 @@ public:
         // next N write the new state's column j = r.x - N, the last N accumulate y_i = S_new r.
         const int page_size = N + 1;
         const int readout_base = 2 * page_size;
-        Func state_t("state_t");
-        state_t(i, j, h) = state_in(j, i, h);
         Z(x, i, h) = undef<float>();  // every value read below is written first
         RDom init(0, N, "init");
-        Z(init, i, h) = state_t(i, init, h);  // page 0: the state before the chunk
+        Z(init, i, h) = state_in(i, init, h);  // page 0: the state before the chunk
         RDom step(0, 3 * N, 0, T, "step");
         Expr sx = step.x, st = step.y;
         Expr old_page = (st % 2) * page_size, new_page = ((st + 1) % 2) * page_size;
@@ -129,7 +128,7 @@ public:
                           gg(i, h, t);
 
         out(c, t) = result(c % N, c / N, t);
-        state_out(j, i, h) = Z((T % 2) * page_size + j, i, h);  // page(T - 1)
+        state_out(i, j, h) = Z((T % 2) * page_size + j, i, h);  // page(T - 1)
 
         for (int d = 0; d < 2; ++d)
             for (Input<Buffer<float>>* in : {&r, &w, &k, &v, &a, &g, &r_k}) (*in).dim(d).set_min(0);
@@ -162,21 +161,23 @@ public:
         // The per-token coefficients of a head are computed in its iteration of the scan (no
         // separate parallel loops, and they stay in cache for it).
         const LoopLevel scan_head(Z, h);  // the scan: Z's last stage
-        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_at(scan_head).vectorize(j, vec);
-        kk_norm2.compute_at(scan_head);
-        state_t.compute_root();
+        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_at(scan_head).store_in(MemoryType::Stack).vectorize(j, vec);
+        kk_norm2.compute_at(scan_head).store_in(MemoryType::Stack);
         Z.compute_root().reorder_storage(i, x, h);
-        Z.update(0).vectorize(i, vec).parallel(h);
+        Z.update(0).vectorize(i, vec);
         // The vectors of i are unrolled inside each step too, so the N / vec running sums stay in
-        // registers through the whole straight-line token and their FMA chains interleave.
-        Z.update(1).reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x).parallel(h);
+        // registers through the whole straight-line token and their FMA chains interleave. Heads run
+        // in parallel on chunks; a single token (a decoding step) costs less than a round trip
+        // through the thread pool, so it runs on the calling thread.
+        Z.update(1).reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x);
         if (unroll_values) Z.update(1).unroll(i);
+        Z.update(1).specialize(T > 1).parallel(h);
 
         // Per (head, token): statistics and bonus, then the gated output vectorised over i. Serial:
         // this little work costs less than another round trip through the thread pool.
         out.split(c, hc, ic, N).reorder(ic, t, hc).vectorize(ic, vec);
         for (Func f : {y_mean, y_var, bonus}) f.compute_at(out, t);
-        state_out.vectorize(j, vec);
+        state_out.vectorize(i, vec);
     }
 
 private:

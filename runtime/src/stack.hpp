@@ -10,7 +10,7 @@ namespace rwkvt::rt {
 
 struct BlockState {
     Floats shift_att, shift_ffn;  // [C]
-    Floats wkv;                   // [H][N][N], S_h[i][j] at (h * N + i) * N + j
+    Floats wkv;                   // [H][N][N], S_h[i][j] at (h * N + j) * N + i (value index i innermost)
 };
 
 struct StackState {

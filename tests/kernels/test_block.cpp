@@ -142,14 +142,19 @@ TEST_CASE("time mix kernels (shift, LoRA paths, WKV-7) equal the reference block
                     std::vector<ref::Mat> state(H);
                     for (auto& s : state) s = random_mat(rng, N, N, -0.5f, 0.5f);
                     std::vector<float> state_in(static_cast<size_t>(H) * N * N), state_out(state_in.size());
-                    for (int h = 0; h < H; ++h) std::copy(state[h].data(), state[h].data() + N * N, state_in.begin() + h * N * N);
+                    // The kernel's state is S[i][j] with the value index i innermost: column-major S.
+                    auto column_major = [&](const ref::Mat& s, float* to) {
+                        for (int j = 0; j < N; ++j)
+                            for (int i = 0; i < N; ++i) to[j * N + i] = s(i, j);
+                    };
+                    for (int h = 0; h < H; ++h) column_major(state[h], state_in.data() + h * N * N);
                     Mat want_out(T, C);
                     for (int t = 0; t < T; ++t) {
                         const Vec y = ref::wkv7_step(m, stack, l, want.terms[t], state);
                         want_out.row(t) = y.cwiseProduct(want.terms[t].g).transpose();
                     }
-                    std::vector<float> want_state;
-                    for (const auto& s : state) want_state.insert(want_state.end(), s.data(), s.data() + N * N);
+                    std::vector<float> want_state(state_in.size());
+                    for (int h = 0; h < H; ++h) column_major(state[h], want_state.data() + h * N * N);
                     // r w k v a g as one [T][6][C] buffer, as the runtime lays them out.
                     Mat terms(T, 6 * C);
                     const Mat parts[] = {stacked(want, &ref::TimeMixTerms::r), stacked(want, &ref::TimeMixTerms::w), k_raw,
