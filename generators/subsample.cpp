@@ -53,9 +53,11 @@ public:
         feat(m, q) = select(m >= 0 && m < M && first_feature + q >= 0,
                             features(clamp(m, 0, M - 1), clamp(q, 0, last_q)), 0.0f);
 
-        // Weights repacked with the output channel innermost so that it can be vectorised.
+        // Weights repacked with the output channel innermost so that it can be vectorised. The
+        // register tiles are always whole (see the schedule): channels past F1 read channel F1 - 1
+        // and are never stored.
         w1(co, kt, km) = conv1_w(kt, km, 0, clamp(co, 0, F1 - 1));
-        w2(co, kt, km, ci) = conv2_w(kt, km, ci, co);
+        w2(co, kt, km, ci) = conv2_w(kt, km, ci, clamp(co, 0, F1 - 1));
 
         RDom r1(0, 3, 0, 3, "r1");  // kt, km
         c1_sum(co, p, r) = conv1_b(clamp(co, 0, F1 - 1));

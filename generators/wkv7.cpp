@@ -161,8 +161,8 @@ public:
         // The per-token coefficients of a head are computed in its iteration of the scan (no
         // separate parallel loops, and they stay in cache for it).
         const LoopLevel scan_head(Z, h);  // the scan: Z's last stage
-        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_at(scan_head).store_in(MemoryType::Stack).vectorize(j, vec);
-        kk_norm2.compute_at(scan_head).store_in(MemoryType::Stack);
+        for (Func f : {neg_kk, kk_a, k_repl, decay}) f.compute_at(scan_head).vectorize(j, vec);
+        kk_norm2.compute_at(scan_head);
         Z.compute_root().reorder_storage(i, x, h);
         Z.update(0).vectorize(i, vec);
         // The vectors of i are unrolled inside each step too, so the N / vec running sums stay in
