@@ -44,13 +44,16 @@ public:
         if (auto_schedule) return;
 
         // ---- Schedule ----
-        // Rows are independent: a few tokens per parallel task, channels vectorised.
+        // Rows are independent: a few tokens per parallel task, channels vectorised. A task computes
+        // its tokens' statistics together, before their rows: statistics computed inside the
+        // guarded token loop were compiled twice (full task, last partial task) and the two copies
+        // rounded differently, so a token's output depended on how the call was chunked.
         const int vec = natural_vector_size<float>();
         rwkvt_gen::check_at_least("layer_norm", "tokens_per_task", tokens_per_task, 1);
         y.split(t, to, t, tokens_per_task, TailStrategy::GuardWithIf)
             .parallel(to)
             .vectorize(c, vec, TailStrategy::GuardWithIf);
-        ln.schedule(y, t, vec);
+        ln.schedule(y, to, vec);
     }
 
 private:

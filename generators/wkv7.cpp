@@ -168,10 +168,13 @@ public:
         // The vectors of i are unrolled inside each step too, so the N / vec running sums stay in
         // registers through the whole straight-line token and their FMA chains interleave. Heads run
         // in parallel on chunks; a single token (a decoding step) costs less than a round trip
-        // through the thread pool, so it runs on the calling thread.
+        // through the thread pool, so it runs on the calling thread. The condition reads the token
+        // count from g, not r: a condition on T itself lets the compiler fold T = 1 into the serial
+        // copy and order that token's sums differently, so a token's state would depend on whether
+        // it came alone or in a chunk. Both copies are the same loop and round alike.
         Z.update(1).reorder(i, step.x, step.y, h).vectorize(i, vec).unroll(step.x);
         if (unroll_values) Z.update(1).unroll(i);
-        Z.update(1).specialize(T > 1).parallel(h);
+        Z.update(1).specialize(g.dim(1).extent() > 1).parallel(h);
 
         // Per (head, token): statistics and bonus, then the gated output vectorised over i. Serial:
         // this little work costs less than another round trip through the thread pool.

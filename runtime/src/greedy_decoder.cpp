@@ -30,11 +30,14 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
         s.token_frames.push_back(static_cast<int>(s.frames_done + t));
         predictor_step(model_, k, s.predictor, s.pred_proj, ws);
     };
+    // Most frames emit nothing, so the joiner runs on a window of frames against the current prefix
+    // at once (its weights are read once per window, not once per frame). Up to the first frame
+    // that emits, these are exactly the logits frame-by-frame decoding computes. After an emission
+    // the next window starts on the same frame against the new prefix: its first row decides the
+    // frame's next symbol and the rest serve the frames after it, so one call does both.
     int t = 0;
+    int emitted_on_frame = 0;  // tokens frame t has emitted so far
     while (t < frames) {
-        // Most frames emit nothing, so the joiner runs on a window of frames against the current
-        // prefix at once (its weights are read once per window, not once per frame). Up to the first
-        // frame that emits, these are exactly the logits frame-by-frame decoding computes.
         const int window = std::min(kSpeculativeFrames, frames - t);
         kernels::joiner(dense(enc_proj.data() + static_cast<size_t>(t) * C, C, window),
                         kernels::Rows{s.pred_proj.data(), C, window, 0}, model_, dense(logits.data(), V, window));
@@ -42,19 +45,16 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
         while (first < window && best(first) == blank) ++first;
         if (first == window) {
             t += window;
+            emitted_on_frame = 0;
             continue;
         }
+        if (first > 0) emitted_on_frame = 0;
         t += first;
         emit(best(first), t);
-        // Further tokens on the same frame, one joiner call each, against the new prefix.
-        for (int n = 1; n < max_symbols_; ++n) {
-            kernels::joiner(dense(enc_proj.data() + static_cast<size_t>(t) * C, C, 1), dense(s.pred_proj.data(), C, 1),
-                            model_, dense(logits.data(), V, 1));
-            const int k = best(0);
-            if (k == blank) break;
-            emit(k, t);
+        if (++emitted_on_frame == max_symbols_) {  // the frame's cap: on to the next frame
+            ++t;
+            emitted_on_frame = 0;
         }
-        ++t;
     }
     s.frames_done += frames;
 }

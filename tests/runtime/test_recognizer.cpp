@@ -113,15 +113,29 @@ TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on
 }
 
 TEST_CASE("runtime greedy tokens equal the reference's") {
-    for (uint64_t seed : {21u, 22u, 23u}) {
-        Fixture f("tiny", seed, 0.3f, 3);
-        const auto audio = test::random_audio(1.5, seed);
-        const Result got = f.recognizer->transcribe(audio);
-        const ref::DecodeResult want = ref::transcribe(f.model, audio, 3);
-        std::vector<int> ids;
-        for (const Token& t : got.tokens) ids.push_back(t.id);
-        CHECK(ids == want.tokens);
-        CHECK(!want.tokens.empty());  // the noisy joiner emits tokens, so the predictor path is exercised
+    for (int max_symbols : {1, 2, 3}) {
+        for (uint64_t seed : {21u, 22u, 23u}) {
+            CAPTURE(max_symbols);
+            CAPTURE(seed);
+            Fixture f("tiny", seed, 0.3f, max_symbols);
+            const auto audio = test::random_audio(1.5, seed);
+            const Result got = f.recognizer->transcribe(audio);
+            const ref::DecodeResult want = ref::transcribe(f.model, audio, max_symbols);
+            std::vector<int> ids;
+            for (const Token& t : got.tokens) ids.push_back(t.id);
+            CHECK(ids == want.tokens);
+            CHECK(!want.tokens.empty());  // the noisy joiner emits tokens, so the predictor path is exercised
+            // This joiner is sure of its tokens: some frame emits the most it may, so the per-frame
+            // cap (where the decoder moves on to the next frame) is exercised too.
+            int most_on_one_frame = 0;
+            for (size_t i = 0; i < got.tokens.size();) {
+                size_t j = i;
+                while (j < got.tokens.size() && got.tokens[j].time_s == got.tokens[i].time_s) ++j;
+                most_on_one_frame = std::max(most_on_one_frame, static_cast<int>(j - i));
+                i = j;
+            }
+            CHECK(most_on_one_frame == max_symbols);
+        }
     }
 }
 
