@@ -8,11 +8,26 @@
 //
 // Other dtypes (the double-precision tests) fall back to torch's own ops, so the two paths compute
 // the same function and the tests can hold one against the other.
+//
+// With MatmulPrecision::BF16 the f32 products round both operands to bf16 and accumulate in f32
+// (oneDNN's matmul primitive: AMX tiles or vdpbf16ps where the CPU has them), as mixed-precision
+// training does; activations, gradients and weights stay f32 everywhere else.
 #pragma once
+
+#include <string>
 
 #include <torch/torch.h>
 
 namespace rwkvt::train {
+
+enum class MatmulPrecision { F32, BF16 };
+
+// The precision of every product below, for the whole process (a training run sets it once from
+// optim.matmul_precision). BF16 throws std::runtime_error, leaving the setting as it was, when this
+// CPU has no bf16 matrix products in oneDNN (it needs AVX-512).
+void set_matmul_precision(MatmulPrecision precision);
+MatmulPrecision matmul_precision();
+MatmulPrecision parse_matmul_precision(const std::string& text);  // "f32" | "bf16"; throws otherwise
 
 // x [..., K] times weight [N, K] transposed, plus bias [N] when defined: torch::linear.
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});

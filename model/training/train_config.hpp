@@ -30,6 +30,8 @@
 //     ctc_lambda: 0.25                        # joint mode: loss = rnnt + ctc_lambda * ctc
 //     prune_range: 0                          # joint mode: pruned RNN-T over S label positions per
 //                                             # frame (5 is typical); 0 = the full lattice
+//     matmul_precision: f32                   # or bf16: the matrix products round their operands
+//                                             # to bf16 and sum in f32 (needs AVX-512; linear_op.hpp)
 //   run:
 //     out_dir: runs/tiny                      # checkpoint.ckpt, metrics.jsonl, model.safetensors
 //     epochs: 10
@@ -83,6 +85,7 @@ struct TrainConfig {
     double grad_clip = 1.0;
     double ctc_lambda = 0.25;
     int prune_range = 0;
+    std::string matmul_precision = "f32";
 
     // run
     std::string out_dir;

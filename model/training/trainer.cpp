@@ -33,6 +33,7 @@
 #include "fused_adamw.hpp"
 #include "frontend_tables.hpp"
 #include "init.hpp"
+#include "linear_op.hpp"
 #include "lr_schedule.hpp"
 #include "model_file.hpp"
 #include "rwkvt/audio.hpp"
@@ -320,6 +321,11 @@ public:
         cfg_.require_inputs_for(options.mode);
         verbose_ = !options.quiet && parallel_.is_primary();
         threads_ = configure_threads(cfg_.threads);
+        try {
+            set_matmul_precision(parse_matmul_precision(cfg_.matmul_precision));
+        } catch (const std::runtime_error& e) {
+            throw std::runtime_error(cfg_.source_path + ": optim.matmul_precision: " + e.what());
+        }
         if (verbose_ && !std::getenv("OMP_WAIT_POLICY"))
             std::fprintf(stderr, "rwkvt train: note: OMP_WAIT_POLICY is unset: `rwkvt train` sets it to passive, which trains ~1.4x faster\n");
         if (parallel_.is_primary()) fs::create_directories(cfg_.out_dir);
@@ -759,6 +765,7 @@ void export_checkpoint(const std::string& checkpoint_path, const std::string& mo
 BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
     BenchmarkResult result;
     result.threads = configure_threads(options.threads);
+    set_matmul_precision(parse_matmul_precision(options.matmul_precision));
     const ModelConfig config = ModelConfig::from_yaml_file(options.model_config);
     Transducer model(config);
     model->load_from(init_model(config, 1));

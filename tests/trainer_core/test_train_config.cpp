@@ -42,6 +42,7 @@ TEST_CASE("train config: values, defaults and paths relative to the file") {
     CHECK(c.beta2 == 0.95);
     CHECK(c.seed == 7);
     CHECK(c.warmup_steps == 500);  // default
+    CHECK(c.matmul_precision == "f32");  // default
     CHECK_NOTHROW(c.require_inputs_for(rwkvt::train::Mode::Joint));
     CHECK_THROWS_WITH(c.require_inputs_for(rwkvt::train::Mode::Lm), doctest::Contains("data.text"));
 }
@@ -53,6 +54,7 @@ TEST_CASE("train config: malformed values say which key and what was expected") 
     CHECK(error_of(write(dir, "run: {epochs: 0}\n")).find("run.epochs: expected a number >= 1") != std::string::npos);
     CHECK(error_of(write(dir, "data: {spec_augment: maybe}\n")).find("data.spec_augment: expected true or false") != std::string::npos);
     CHECK(error_of(write(dir, "data: {augment_fraction: 1.5}\n")).find("data.augment_fraction: expected a number in [0, 1], got 1.5") != std::string::npos);
+    CHECK(error_of(write(dir, "optim: {matmul_precision: fp16}\n")).find("optim.matmul_precision: expected f32 or bf16, got 'fp16'") != std::string::npos);
     CHECK(error_of(write(dir, "optim: {learning_rate: 1}\n")).find("optim.learning_rate: unknown key") != std::string::npos);
     CHECK(error_of(write(dir, "modle: {config: x}\n")).find("modle: unknown key") != std::string::npos);
     CHECK(error_of(write(dir, "data: [1, 2]\n")).find("data: expected a mapping") != std::string::npos);

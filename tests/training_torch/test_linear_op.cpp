@@ -18,8 +18,9 @@ struct Case {
 };
 
 // Runs one product both ways: f32 through rwkvt::train (oneDNN) and f64 through torch, with the
-// same random x, weight, bias and output gradient.
-void check_case(const Case& c, bool weight_is_rows) {
+// same random x, weight, bias and output gradient. `tolerance` bounds the relative error of the
+// output and of every gradient; the returned value is the output's.
+double check_case(const Case& c, bool weight_is_rows, double tolerance = 1e-5) {
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
     const int64_t K = c.x_sizes.back(), N = c.outputs;
     // A strided case keeps its leaf as [T, B, K] and hands the products its [B, T, K] transpose.
@@ -51,15 +52,16 @@ void check_case(const Case& c, bool weight_is_rows) {
     REQUIRE(y32.grad_fn() != nullptr);
     CHECK(y32.grad_fn()->name().find("LinearFunction") != std::string::npos);
     REQUIRE(y32.sizes().vec() == y64.sizes().vec());
-    CHECK(relative_error(y32, y64) < 1e-5);
+    CHECK(relative_error(y32, y64) < tolerance);
     REQUIRE(dx32.defined());
-    CHECK(relative_error(dx32, dx64) < 1e-5);
+    CHECK(relative_error(dx32, dx64) < tolerance);
     REQUIRE(dw32.defined());
-    CHECK(relative_error(dw32, dw64) < 1e-5);
+    CHECK(relative_error(dw32, dw64) < tolerance);
     if (weight_is_rows && c.bias) {
         REQUIRE(db32.defined());
-        CHECK(relative_error(db32, db64) < 1e-5);
+        CHECK(relative_error(db32, db64) < 1e-5);  // the bias gradient is a sum, not a product
     }
+    return relative_error(y32, y64);
 }
 
 const std::vector<Case> kCases = {
@@ -91,6 +93,34 @@ TEST_CASE("linear op: y = x M (the LoRA layout) and its gradients equal torch::m
         CAPTURE(c.outputs);
         check_case(c, false);
     }
+}
+
+// Mixed precision: operands rounded to bf16 (relative 2^-9), products summed in f32. Each output is
+// off by about 2^-9 of the typical term times the square root of K, so outputs and gradients are
+// held to 2e-2 of their scale; that the error is also above f32's shows the bf16 path ran.
+TEST_CASE("linear op with bf16 products: outputs and gradients within bf16 rounding of double precision") {
+    const uint64_t seed = rwkvt::test::fresh_seed();
+    INFO("seed " << seed);
+    torch::manual_seed(seed);
+    using rwkvt::train::MatmulPrecision;
+    try {
+        rwkvt::train::set_matmul_precision(MatmulPrecision::BF16);
+    } catch (const std::runtime_error& e) {
+        // Without AVX-512 oneDNN has no bf16 products: the setting says so and stays f32.
+        CHECK(std::string(e.what()).find("bf16 matrix products are not available") != std::string::npos);
+        CHECK(rwkvt::train::matmul_precision() == MatmulPrecision::F32);
+        return;
+    }
+    for (const Case& c : kCases) {
+        for (bool weight_is_rows : {true, false}) {
+            CAPTURE(c.outputs);
+            CAPTURE(weight_is_rows);
+            const double error = check_case(c, weight_is_rows, 2e-2);
+            CHECK(error > 1e-6);
+        }
+    }
+    rwkvt::train::set_matmul_precision(MatmulPrecision::F32);
+    CHECK(check_case(kCases[0], true) < 1e-5);  // and back to f32
 }
 
 TEST_CASE("linear op: an empty batch gives an empty output and zero weight gradients") {

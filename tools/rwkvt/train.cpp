@@ -31,6 +31,7 @@ void add_train(CLI::App& app) {
         // --benchmark
         std::string model_config = "model/configs/rwkvt-19m.yaml", format = "text";
         int batch = 16, steps = 4, threads = 0, prune_range = 5;
+        std::string matmul_precision = "f32";
         double seconds = 10.0, tokens_per_second = 3.0;
     };
     auto options = std::make_shared<Options>();
@@ -52,6 +53,9 @@ void add_train(CLI::App& app) {
     cmd->add_option("--steps", options->steps, "--benchmark: timed steps (after one warm-up step)")->group("Benchmark");
     cmd->add_option("--prune-range", options->prune_range, "--benchmark: pruned RNN-T window, 0 = full lattice")->group("Benchmark");
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
+    cmd->add_option("--matmul-precision", options->matmul_precision, "--benchmark: f32 | bf16 matrix products (optim.matmul_precision)")
+        ->group("Benchmark")
+        ->check(CLI::IsMember({"f32", "bf16"}));
     cmd->add_flag("--profile", options->profile, "--benchmark: also time every operator (LibTorch's profiler; slows the steps)")
         ->group("Benchmark")
         ->needs(benchmark);
@@ -66,13 +70,14 @@ void add_train(CLI::App& app) {
             b.steps = options->steps;
             b.threads = options->threads;
             b.prune_range = options->prune_range;
+            b.matmul_precision = options->matmul_precision;
             b.profile = options->profile;
             const train::BenchmarkResult r = train::run_benchmark(b);
             double profiled_seconds = 0.0;
             for (const train::OperatorTime& op : r.operators) profiled_seconds += op.self_seconds;
             if (options->format == "json") {
                 std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
-                                                   {"threads", r.threads}, {"prune_range", b.prune_range}, {"step_seconds_median", r.step_seconds_median},
+                                                   {"threads", r.threads}, {"prune_range", b.prune_range}, {"matmul_precision", b.matmul_precision}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
                                                    {"features_share", r.features_share}, {"profiled", b.profile},  // steps slowed by the profiler
                                                    {"operators", operators_json(r.operators)}}
@@ -80,8 +85,8 @@ void add_train(CLI::App& app) {
                                         .c_str());
             } else {
                 const std::string loss = b.prune_range > 0 ? "pruned RNN-T (S = " + std::to_string(b.prune_range) + ")" : "full-lattice RNN-T";
-                std::printf("joint training, %s, %s, %d x %.1f s per step, %d threads\n", loss.c_str(), b.model_config.c_str(), b.batch,
-                            b.seconds, r.threads);
+                std::printf("joint training, %s, %s, %d x %.1f s per step, %d threads, %s matrix products\n", loss.c_str(),
+                            b.model_config.c_str(), b.batch, b.seconds, r.threads, b.matmul_precision.c_str());
                 std::printf("  step (median of %d%s): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
                             b.steps, b.profile ? ", slowed by the profiler" : "", r.step_seconds_median, r.audio_hours_per_hour,
                             100.0 * r.features_share);
