@@ -111,15 +111,20 @@ TEST_CASE("linear op with bf16 products: outputs and gradients within bf16 round
         CHECK(rwkvt::train::matmul_precision() == MatmulPrecision::F32);
         return;
     }
-    for (const Case& c : kCases) {
-        for (bool weight_is_rows : {true, false}) {
-            CAPTURE(c.outputs);
-            CAPTURE(weight_is_rows);
-            const double error = check_case(c, weight_is_rows, 2e-2);
-            CHECK(error > 1e-6);
+    {
+        // Back to f32 however this block ends (a failed REQUIRE throws), so later tests run in f32.
+        struct RestoreF32 {
+            ~RestoreF32() { rwkvt::train::set_matmul_precision(MatmulPrecision::F32); }
+        } restore;
+        for (const Case& c : kCases) {
+            for (bool weight_is_rows : {true, false}) {
+                CAPTURE(c.outputs);
+                CAPTURE(weight_is_rows);
+                const double error = check_case(c, weight_is_rows, 2e-2);
+                CHECK(error > 1e-6);
+            }
         }
     }
-    rwkvt::train::set_matmul_precision(MatmulPrecision::F32);
     CHECK(check_case(kCases[0], true) < 1e-5);  // and back to f32
 }
 
