@@ -137,12 +137,6 @@ void set_matmul_precision(MatmulPrecision precision) {
 
 MatmulPrecision matmul_precision() { return g_precision.load(); }
 
-MatmulPrecision parse_matmul_precision(const std::string& text) {
-    if (text == "f32") return MatmulPrecision::F32;
-    if (text == "bf16") return MatmulPrecision::BF16;
-    throw std::runtime_error("expected f32 or bf16, got '" + text + "'");
-}
-
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
     check_shapes(x, weight, weight.dim() == 2 ? weight.size(1) : -1, "linear");
     if (!runs_on_onednn(x, weight)) return torch::linear(x, weight, bias);

@@ -18,16 +18,15 @@
 
 #include <torch/torch.h>
 
-namespace rwkvt::train {
+#include "matmul_precision.hpp"
 
-enum class MatmulPrecision { F32, BF16 };
+namespace rwkvt::train {
 
 // The precision of every product below, for the whole process (a training run sets it once from
 // optim.matmul_precision). BF16 throws std::runtime_error, leaving the setting as it was, when this
 // CPU has no bf16 matrix products in oneDNN (it needs AVX-512).
 void set_matmul_precision(MatmulPrecision precision);
 MatmulPrecision matmul_precision();
-MatmulPrecision parse_matmul_precision(const std::string& text);  // "f32" | "bf16"; throws otherwise
 
 // x [..., K] times weight [N, K] transposed, plus bias [N] when defined: torch::linear.
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});

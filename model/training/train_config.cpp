@@ -172,13 +172,16 @@ TrainConfig load_train_config(const std::string& path) {
     optim.number("grad_clip", c.grad_clip, 0);
     optim.number("ctc_lambda", c.ctc_lambda, 0);
     optim.number("prune_range", c.prune_range, 0);
-    optim.text("matmul_precision", c.matmul_precision);
+    std::string matmul_precision = matmul_precision_name(c.matmul_precision);
+    optim.text("matmul_precision", matmul_precision);
     optim.reject_unknown();
     if (c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
         optim.fail("optim.betas", "expected two numbers in [0, 1)");
     if (c.prune_range == 1) optim.fail("optim.prune_range", "expected 0 (the full lattice) or at least 2 label positions");
-    if (c.matmul_precision != "f32" && c.matmul_precision != "bf16")
-        optim.fail("optim.matmul_precision", "expected f32 or bf16, got '" + c.matmul_precision + "'");
+    if (const auto precision = parse_matmul_precision(matmul_precision))
+        c.matmul_precision = *precision;
+    else
+        optim.fail("optim.matmul_precision", "expected f32 or bf16, got '" + matmul_precision + "'");
 
     Section run(path, "run.", root["run"]);
     run.path("out_dir", c.out_dir, base);

@@ -53,6 +53,8 @@
 #include <cstdint>
 #include <string>
 
+#include "matmul_precision.hpp"
+
 namespace rwkvt::train {
 
 enum class Mode { Ctc, Lm, Joint };
@@ -85,7 +87,7 @@ struct TrainConfig {
     double grad_clip = 1.0;
     double ctc_lambda = 0.25;
     int prune_range = 0;
-    std::string matmul_precision = "f32";
+    MatmulPrecision matmul_precision = MatmulPrecision::F32;
 
     // run
     std::string out_dir;

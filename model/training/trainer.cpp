@@ -322,7 +322,7 @@ public:
         verbose_ = !options.quiet && parallel_.is_primary();
         threads_ = configure_threads(cfg_.threads);
         try {
-            set_matmul_precision(parse_matmul_precision(cfg_.matmul_precision));
+            set_matmul_precision(cfg_.matmul_precision);
         } catch (const std::runtime_error& e) {
             throw std::runtime_error(cfg_.source_path + ": optim.matmul_precision: " + e.what());
         }
@@ -765,7 +765,7 @@ void export_checkpoint(const std::string& checkpoint_path, const std::string& mo
 BenchmarkResult run_benchmark(const BenchmarkOptions& options) {
     BenchmarkResult result;
     result.threads = configure_threads(options.threads);
-    set_matmul_precision(parse_matmul_precision(options.matmul_precision));
+    set_matmul_precision(options.matmul_precision);
     const ModelConfig config = ModelConfig::from_yaml_file(options.model_config);
     Transducer model(config);
     model->load_from(init_model(config, 1));

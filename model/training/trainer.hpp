@@ -46,7 +46,7 @@ struct BenchmarkOptions {
     int steps = 4;               // timed steps after one warm-up step
     int threads = 0;             // 0 = all cores
     int prune_range = 5;         // pruned RNN-T window (0 = the full lattice)
-    std::string matmul_precision = "f32";  // f32 | bf16 (optim.matmul_precision)
+    MatmulPrecision matmul_precision = MatmulPrecision::F32;  // optim.matmul_precision
     bool profile = false;        // also time every operator of the timed steps (slows them)
 };
 

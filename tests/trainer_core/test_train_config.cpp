@@ -42,9 +42,15 @@ TEST_CASE("train config: values, defaults and paths relative to the file") {
     CHECK(c.beta2 == 0.95);
     CHECK(c.seed == 7);
     CHECK(c.warmup_steps == 500);  // default
-    CHECK(c.matmul_precision == "f32");  // default
+    CHECK(c.matmul_precision == rwkvt::train::MatmulPrecision::F32);  // default
     CHECK_NOTHROW(c.require_inputs_for(rwkvt::train::Mode::Joint));
     CHECK_THROWS_WITH(c.require_inputs_for(rwkvt::train::Mode::Lm), doctest::Contains("data.text"));
+}
+
+TEST_CASE("train config: optim.matmul_precision reads f32 and bf16") {
+    rwkvt::test::ScratchDir dir;
+    CHECK(load_train_config(write(dir, "optim: {matmul_precision: bf16}\n")).matmul_precision == rwkvt::train::MatmulPrecision::BF16);
+    CHECK(load_train_config(write(dir, "optim: {matmul_precision: f32}\n")).matmul_precision == rwkvt::train::MatmulPrecision::F32);
 }
 
 TEST_CASE("train config: malformed values say which key and what was expected") {

@@ -70,14 +70,14 @@ void add_train(CLI::App& app) {
             b.steps = options->steps;
             b.threads = options->threads;
             b.prune_range = options->prune_range;
-            b.matmul_precision = options->matmul_precision;
+            b.matmul_precision = *train::parse_matmul_precision(options->matmul_precision);  // checked by IsMember
             b.profile = options->profile;
             const train::BenchmarkResult r = train::run_benchmark(b);
             double profiled_seconds = 0.0;
             for (const train::OperatorTime& op : r.operators) profiled_seconds += op.self_seconds;
             if (options->format == "json") {
                 std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
-                                                   {"threads", r.threads}, {"prune_range", b.prune_range}, {"matmul_precision", b.matmul_precision}, {"step_seconds_median", r.step_seconds_median},
+                                                   {"threads", r.threads}, {"prune_range", b.prune_range}, {"matmul_precision", train::matmul_precision_name(b.matmul_precision)}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
                                                    {"features_share", r.features_share}, {"profiled", b.profile},  // steps slowed by the profiler
                                                    {"operators", operators_json(r.operators)}}
@@ -86,7 +86,7 @@ void add_train(CLI::App& app) {
             } else {
                 const std::string loss = b.prune_range > 0 ? "pruned RNN-T (S = " + std::to_string(b.prune_range) + ")" : "full-lattice RNN-T";
                 std::printf("joint training, %s, %s, %d x %.1f s per step, %d threads, %s matrix products\n", loss.c_str(),
-                            b.model_config.c_str(), b.batch, b.seconds, r.threads, b.matmul_precision.c_str());
+                            b.model_config.c_str(), b.batch, b.seconds, r.threads, train::matmul_precision_name(b.matmul_precision));
                 std::printf("  step (median of %d%s): %.2f s  ->  %.1f hours of audio per wall hour (features: %.1f%% of a step)\n",
                             b.steps, b.profile ? ", slowed by the profiler" : "", r.step_seconds_median, r.audio_hours_per_hour,
                             100.0 * r.features_share);
