@@ -87,6 +87,8 @@ long render_every_sentence_once(const std::string& text, const std::string& voic
 
 long make_harvard_evalset(const HarvardOptions& o) {
     if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
+    if (o.voices != "reserved" && o.voices != "train")
+        throw std::runtime_error("unknown voices '" + o.voices + "' for the Harvard set: expected reserved or train");
     fs::create_directories(o.out_dir);
     std::string text = o.text_path;
     if (text.empty()) {
@@ -95,7 +97,7 @@ long make_harvard_evalset(const HarvardOptions& o) {
         text = o.out_dir + "/reserved-harvard.txt";
         if (!fs::exists(text)) text = harvard_from_stringr(o.out_dir);
     }
-    return render_every_sentence_once(text, "reserved", o.out_dir, o.jobs, o.seed, o.progress, "Harvard evaluation set");
+    return render_every_sentence_once(text, o.voices, o.out_dir, o.jobs, o.seed, o.progress, "Harvard evaluation set");
 }
 
 long make_heldout_evalsets(const HeldoutOptions& o) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The evaluation table of the README, in Markdown, from the JSON reports `run.sh eval` writes.
 
-    eval_table.py EVAL_DIR    reads EVAL_DIR/{heldout-test,harvard,asterisk,heldout-dev}{,-beam}.json
+    eval_table.py EVAL_DIR    reads EVAL_DIR/{heldout-test,harvard,harvard-train,asterisk,heldout-dev}{,-beam}.json
 
 One row per set (the Asterisk prompts split into their ok and check rows) and system: rwkvt's
 greedy transducer decoding, its modified beam search, and pocketsphinx where it ran. WER and CER
@@ -15,6 +15,7 @@ import sys
 SETS = [
     ("heldout-test", "test: 500 unseen sentences, training voices"),
     ("harvard", "Harvard sentences, reserved voices"),
+    ("harvard-train", "Harvard sentences, training voices"),
     ("asterisk", "Asterisk prompts, real speech (8 kHz)"),
     ("heldout-dev", "dev: 500 unseen sentences, training voices"),
 ]

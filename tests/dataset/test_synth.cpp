@@ -212,3 +212,30 @@ TEST_CASE("held-out dev and test sets: alternate sentences, never shared, traini
     o.text_path = dir.file("missing.txt");
     CHECK(error_of([&] { make_heldout_evalsets(o); }).find("cannot read held-out text") != std::string::npos);
 }
+
+TEST_CASE("Harvard set read by the training voices instead of the reserved ones") {
+    for (const Voice& v : expand_voices("train")) {
+        if (!missing_requirement(v).empty()) {
+            MESSAGE("skipped: " << missing_requirement(v));
+            return;
+        }
+    }
+    ScratchDir dir;
+    std::ofstream(dir.file("harvard.txt")) << "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue background\n"
+                                              "it's easy to tell the depth of a well\n";
+    HarvardOptions o;
+    o.text_path = dir.file("harvard.txt");
+    o.out_dir = dir.file("harvard-train");
+    o.voices = "train";
+    o.jobs = 2;
+    o.progress = false;
+    CHECK(make_harvard_evalset(o) == 0);
+    const std::vector<Utterance> set = read_jsonl_manifest(dir.file("harvard-train/manifest.jsonl"));
+    REQUIRE(set.size() == 3);
+    const std::vector<Voice> train = expand_voices("train");
+    for (const Utterance& u : set)
+        CHECK(std::any_of(train.begin(), train.end(), [&](const Voice& v) { return v.name == u.speaker; }));
+
+    o.voices = "everyone";
+    CHECK(error_of([&] { make_harvard_evalset(o); }).find("unknown voices 'everyone' for the Harvard set") != std::string::npos);
+}

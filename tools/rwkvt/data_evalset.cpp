@@ -15,6 +15,9 @@ void add_data_evalset(CLI::App& data) {
     CLI::App* h = evalset->add_subcommand("harvard", "The 720 Harvard sentences, each rendered by one reserved voice (RHVoice bdl/clb, pico en-GB)");
     h->add_option("--out", harvard->out_dir, "Output folder (audio/ and manifest.jsonl)")->required();
     h->add_option("--text", harvard->text_path, "Harvard sentences, one per line (default: OUT/reserved-harvard.txt, else r-cran-stringr)");
+    h->add_option("--voices", harvard->voices, "reserved, or train: the same sentences read by the training voices (what the unseen voices cost)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"reserved", "train"}));
     h->add_option("--jobs", harvard->jobs, "Engine processes in parallel (0 = all cores)")->check(CLI::NonNegativeNumber);
     h->add_option("--seed", harvard->seed, "Seed for voice, tempo and pitch choices")->capture_default_str();
     h->callback([harvard]() {

@@ -9,6 +9,7 @@ namespace rwkvt::data {
 struct HarvardOptions {
     std::string out_dir;
     std::string text_path;  // "" = OUT/reserved-harvard.txt if `rwkvt data text` wrote it, else from r-cran-stringr
+    std::string voices = "reserved";  // or "train": the same sentences read by the training voices
     int jobs = 0;
     uint64_t seed = 1;
     bool progress = true;
@@ -16,6 +17,8 @@ struct HarvardOptions {
 
 // The 720 Harvard sentences (reserved: never training text), each rendered once by one of the
 // reserved voices (RHVoice bdl and clb, pico en-GB: never training voices), into OUT/manifest.jsonl.
+// With voices "train" the training voices read them instead: the two sets' difference is what the
+// unseen voices cost, apart from what the unusual sentences cost.
 // Returns the number of failed utterances.
 long make_harvard_evalset(const HarvardOptions& options);
 
