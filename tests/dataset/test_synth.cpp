@@ -1,6 +1,6 @@
 // Synthesis: voice names and licences, the deterministic plan, small real renders with espeak-ng,
-// flite and RHVoice (installed by tools/setup.sh) including resume after lost files, and the
-// held-out dev/test sets.
+// flite and RHVoice (installed by tools/setup.sh) including resume after lost files, the held-out
+// dev/test sets and the Harvard set read by the training voices.
 #include <algorithm>
 #include <filesystem>
 #include <functional>
@@ -32,6 +32,12 @@ SynthOptions render_options(const ScratchDir& dir, const std::string& voices, in
     o.jobs = jobs;
     o.progress = false;
     return o;
+}
+
+// Whether the utterance was read by one of the training voices.
+bool read_by_training_voice(const Utterance& u) {
+    const std::vector<Voice> train = expand_voices("train");
+    return std::any_of(train.begin(), train.end(), [&](const Voice& v) { return v.name == u.speaker; });
 }
 
 }  // namespace
@@ -205,9 +211,7 @@ TEST_CASE("held-out dev and test sets: alternate sentences, never shared, traini
     for (const Utterance& u : test) test_text.insert(u.text);
     CHECK(dev_text == std::set<std::string>{"the first held out sentence", "the third held out sentence"});
     CHECK(test_text == std::set<std::string>{"the second held out sentence", "the fourth held out sentence"});
-    const std::vector<Voice> train = expand_voices("train");
-    for (const Utterance& u : dev)
-        CHECK(std::any_of(train.begin(), train.end(), [&](const Voice& v) { return v.name == u.speaker; }));
+    for (const Utterance& u : dev) CHECK(read_by_training_voice(u));
 
     o.text_path = dir.file("missing.txt");
     CHECK(error_of([&] { make_heldout_evalsets(o); }).find("cannot read held-out text") != std::string::npos);
@@ -232,9 +236,7 @@ TEST_CASE("Harvard set read by the training voices instead of the reserved ones"
     CHECK(make_harvard_evalset(o) == 0);
     const std::vector<Utterance> set = read_jsonl_manifest(dir.file("harvard-train/manifest.jsonl"));
     REQUIRE(set.size() == 3);
-    const std::vector<Voice> train = expand_voices("train");
-    for (const Utterance& u : set)
-        CHECK(std::any_of(train.begin(), train.end(), [&](const Voice& v) { return v.name == u.speaker; }));
+    for (const Utterance& u : set) CHECK(read_by_training_voice(u));
 
     o.voices = "everyone";
     CHECK(error_of([&] { make_harvard_evalset(o); }).find("unknown voices 'everyone' for the Harvard set") != std::string::npos);
