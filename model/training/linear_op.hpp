@@ -14,8 +14,6 @@
 // training does; activations, gradients and weights stay f32 everywhere else.
 #pragma once
 
-#include <string>
-
 #include <torch/torch.h>
 
 #include "matmul_precision.hpp"
