@@ -21,7 +21,7 @@
 # default 20, from the training text with the sitting's number as the seed: other sentences, voices,
 # tempi and pitches each time), trains one epoch over it starting from the stage's model file (or its
 # sources the first time), and writes the model file back. A stage is done once its sittings have
-# trained on its hours of audio (ctc 40 h, joint 240 h: RWKVT_CTC_HOURS, RWKVT_JOINT_HOURS). Within a
+# trained on its hours of audio (ctc 40 h, joint 400 h: RWKVT_CTC_HOURS, RWKVT_JOINT_HOURS). Within a
 # sitting everything resumes: synthesis from the files already rendered, training from its last
 # checkpoint; `snapshot` writes the running sitting's latest checkpoint to the stage's model file
 # (and its ledger row, marked partial), so that a sitting cut short still hands on what it learnt.
@@ -36,7 +36,7 @@ sitting_hours=${RWKVT_SITTING_HOURS:-20}
 # sittings 1-8 rendered with 0.93-1.07, the evaluation sets keep that.
 read -ra pitch_range <<< "${RWKVT_PITCH_RANGE:-0.88 1.14}"
 ctc_hours=${RWKVT_CTC_HOURS:-40}
-joint_hours=${RWKVT_JOINT_HOURS:-240}
+joint_hours=${RWKVT_JOINT_HOURS:-400}
 seed=1
 tokenizer="$recipe/tokenizer.json"
 ledger="$recipe/sittings.tsv"
