@@ -1,5 +1,6 @@
 // The evaluation sets: held-out dev/test sentences (training voices), Harvard (reserved voices) and
 // Asterisk (real telephone speech).
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -85,10 +86,16 @@ long render_every_sentence_once(const std::string& text, const std::string& voic
 
 }  // namespace
 
+std::vector<std::string> harvard_voice_sets() { return {"reserved", "train"}; }
+
 long make_harvard_evalset(const HarvardOptions& o) {
     if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
-    if (o.voices != "reserved" && o.voices != "train")
-        throw std::runtime_error("unknown voices '" + o.voices + "' for the Harvard set: expected reserved or train");
+    const std::vector<std::string> sets = harvard_voice_sets();
+    if (std::find(sets.begin(), sets.end(), o.voices) == sets.end()) {
+        std::string expected;
+        for (const std::string& set : sets) expected += (expected.empty() ? "" : " or ") + set;
+        throw std::runtime_error("unknown voices '" + o.voices + "' for the Harvard set: expected " + expected);
+    }
     fs::create_directories(o.out_dir);
     std::string text = o.text_path;
     if (text.empty()) {

@@ -245,5 +245,5 @@ TEST_CASE("Harvard set read by the training voices instead of the reserved ones"
     for (const Utterance& u : set) CHECK(read_by_training_voice(u));
 
     o.voices = "everyone";
-    CHECK(error_of([&] { make_harvard_evalset(o); }).find("unknown voices 'everyone' for the Harvard set") != std::string::npos);
+    CHECK(error_of([&] { make_harvard_evalset(o); }).find("unknown voices 'everyone' for the Harvard set: expected reserved or train") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "model/scratch.hpp"
 #include "train_config.hpp"
@@ -45,6 +46,18 @@ TEST_CASE("train config: values, defaults and paths relative to the file") {
     CHECK(c.matmul_precision == rwkvt::train::MatmulPrecision::F32);  // default
     CHECK_NOTHROW(c.require_inputs_for(rwkvt::train::Mode::Joint));
     CHECK_THROWS_WITH(c.require_inputs_for(rwkvt::train::Mode::Lm), doctest::Contains("data.text"));
+}
+
+TEST_CASE("matmul precision: every listed spelling parses back to the precision it names") {
+    const std::vector<std::string> names = rwkvt::train::matmul_precision_names();
+    CHECK(names == std::vector<std::string>{"f32", "bf16"});
+    for (const std::string& name : names) {
+        const auto precision = rwkvt::train::parse_matmul_precision(name);
+        REQUIRE(precision.has_value());
+        CHECK(rwkvt::train::matmul_precision_name(*precision) == name);
+    }
+    CHECK_FALSE(rwkvt::train::parse_matmul_precision("fp16").has_value());
+    CHECK_FALSE(rwkvt::train::parse_matmul_precision("F32").has_value());
 }
 
 TEST_CASE("train config: optim.matmul_precision reads f32 and bf16") {

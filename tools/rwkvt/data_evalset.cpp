@@ -17,7 +17,7 @@ void add_data_evalset(CLI::App& data) {
     h->add_option("--text", harvard->text_path, "Harvard sentences, one per line (default: OUT/reserved-harvard.txt, else r-cran-stringr)");
     h->add_option("--voices", harvard->voices, "reserved, or train: the same sentences read by the training voices (what the unseen voices cost)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"reserved", "train"}));
+        ->check(CLI::IsMember(data::harvard_voice_sets()));
     h->add_option("--jobs", harvard->jobs, "Engine processes in parallel (0 = all cores)")->check(CLI::NonNegativeNumber);
     h->add_option("--seed", harvard->seed, "Seed for voice, tempo and pitch choices")->capture_default_str();
     h->callback([harvard]() {

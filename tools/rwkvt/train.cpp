@@ -55,7 +55,7 @@ void add_train(CLI::App& app) {
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
     cmd->add_option("--matmul-precision", options->matmul_precision, "--benchmark: f32 | bf16 matrix products (optim.matmul_precision)")
         ->group("Benchmark")
-        ->check(CLI::IsMember({"f32", "bf16"}));
+        ->check(CLI::IsMember(train::matmul_precision_names()));
     cmd->add_flag("--profile", options->profile, "--benchmark: also time every operator (LibTorch's profiler; slows the steps)")
         ->group("Benchmark")
         ->needs(benchmark);

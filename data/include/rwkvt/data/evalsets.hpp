@@ -3,13 +3,17 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rwkvt::data {
+
+// The voice sets that may read the Harvard set (HarvardOptions::voices): "reserved", "train".
+std::vector<std::string> harvard_voice_sets();
 
 struct HarvardOptions {
     std::string out_dir;
     std::string text_path;  // "" = OUT/reserved-harvard.txt if `rwkvt data text` wrote it, else from r-cran-stringr
-    std::string voices = "reserved";  // or "train": the same sentences read by the training voices
+    std::string voices = "reserved";  // one of harvard_voice_sets(); "train": the same sentences read by the training voices
     int jobs = 0;
     uint64_t seed = 1;
     bool progress = true;
