@@ -45,10 +45,8 @@ public:
     // Register tile override (0: chosen from the target).
     GeneratorParam<int> tile_vectors{"tile_vectors", 0};
     GeneratorParam<int> tile_rows{"tile_rows", 0};
-    // Decode steps (one token) share their column blocks among the threads only when this is set:
-    // a step's product is a few microseconds of work, less than waking the pool costs (a 288 x 288
-    // step took 2.6x longer on 2 threads than on the calling thread on Zen 5).
-    GeneratorParam<bool> parallel_steps{"parallel_steps", false};
+    // Decode steps (one token): share their column blocks among the threads, or run on the caller.
+    GeneratorParam<bool> parallel_steps{"parallel_steps", rwkvt_gen::hand::kGemmParallelSteps};
 
     Input<Buffer<float>> a{"a", 2};
     Input<Buffer<float>>* w_t = nullptr;             // weights=f32

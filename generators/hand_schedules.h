@@ -13,6 +13,10 @@ namespace rwkvt_gen::hand {
 // gemm: cache blocks of 32 register tiles of tokens by 8 register tiles of outputs.
 constexpr int kGemmBlockRows = 32;
 constexpr int kGemmBlockCols = 8;
+// gemm decode steps (one token) on the calling thread: a step's product is a few microseconds of
+// work, less than waking the pool costs (a 288 x 288 step took 2.6x longer on 2 threads than on
+// the calling thread on Zen 5).
+constexpr bool kGemmParallelSteps = false;
 // layer_norm and token shift + mix: tokens per parallel task.
 constexpr int kLayerNormTokensPerTask = 4;
 constexpr int kTokenShiftMixTokensPerTask = 8;
