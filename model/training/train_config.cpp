@@ -178,10 +178,13 @@ TrainConfig load_train_config(const std::string& path) {
     if (c.beta1 < 0 || c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
         optim.fail("optim.betas", "expected two numbers in [0, 1)");
     if (c.prune_range == 1) optim.fail("optim.prune_range", "expected 0 (the full lattice) or at least 2 label positions");
-    if (const auto precision = parse_matmul_precision(matmul_precision))
+    if (const auto precision = parse_matmul_precision(matmul_precision)) {
         c.matmul_precision = *precision;
-    else
-        optim.fail("optim.matmul_precision", "expected f32 or bf16, got '" + matmul_precision + "'");
+    } else {
+        std::string expected;
+        for (const std::string& name : matmul_precision_names()) expected += (expected.empty() ? "" : " or ") + name;
+        optim.fail("optim.matmul_precision", "expected " + expected + ", got '" + matmul_precision + "'");
+    }
 
     Section run(path, "run.", root["run"]);
     run.path("out_dir", c.out_dir, base);
