@@ -20,6 +20,12 @@
 // activations are rounded to bfloat16 too and each pair of inputs is one vdpbf16ps lane (bf16 x bf16
 // summed in f32); elsewhere the weights are widened to f32 (exact) in registers and the product
 // runs in f32 as with f32 weights.
+//
+// amx=true (the avx512_amx variant, bf16 weights): products of two or more tokens run on the AMX
+// tile unit, in tiles of 16 tokens x 16 outputs. Halide 14 lowers only one form of tile product,
+// one pair of inputs per instruction (16 x 16 x 2: the tile unit can take 32 inputs), so the unit
+// runs at a fraction of its peak; measured on Emerald Rapids it still beats vdpbf16ps (README,
+// Performance). Decode steps and outputs that are not a multiple of 16 keep the vdpbf16ps schedule.
 #include "Halide.h"
 #include "hand_schedules.h"
 #include "schedule_util.h"
@@ -47,6 +53,10 @@ public:
     GeneratorParam<int> tile_rows{"tile_rows", 0};
     // Decode steps (one token): share their column blocks among the threads, or run on the caller.
     GeneratorParam<bool> parallel_steps{"parallel_steps", rwkvt_gen::hand::kGemmParallelSteps};
+    // Products of several tokens on the AMX tile unit (bf16 weights; f32 weights have no AMX form).
+    // Set by the kernel variant (generators/variants.cmake), not a tuning choice: the CPU must have
+    // AMX and the process the operating system's leave to use it (runtime/src/cpu_features.cpp).
+    GeneratorParam<bool> amx{"amx", false};
 
     Input<Buffer<float>> a{"a", 2};
     Input<Buffer<float>>* w_t = nullptr;             // weights=f32
@@ -69,6 +79,8 @@ public:
         rwkvt_gen::check_register_tile("gemm", get_target(), tile_vectors, tile_rows);
         rwkvt_gen::check_at_least("gemm", "block_rows", block_rows, 1);
         rwkvt_gen::check_at_least("gemm", "block_cols", block_cols, 1);
+        _halide_user_assert(!amx || get_target().has_feature(Target::AVX512_SapphireRapids))
+            << "gemm: amx=true needs a target with avx512_sapphirerapids (Halide 14's AMX code generation)\n";
 
         // ---- Algorithm ----
         const bool bf16 = bf16_weights();
@@ -99,6 +111,16 @@ public:
             prod(o, t) += a_pair * cast<float>(w_block(j, o, p));
             prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
         }
+        // amx_acc is the product on the tile unit: the AMX lowering recognises exactly this form
+        // (bf16 activations x bf16 weight pairs, summed in f32), and its result may only be copied
+        // out of the tile (amx_out) before the epilogue reads it.
+        const bool amx_tiles = amx && bf16;
+        if (amx_tiles) {
+            amx_k = RDom(0, K, "amx_k");
+            amx_acc(o, t) = 0.0f;
+            amx_acc(o, t) += cast<float>(a_bf16(amx_k, t)) * cast<float>((*w_pairs)(amx_k % 2, o, amx_k / 2));
+            amx_out(o, t) = amx_acc(o, t);
+        }
         // prod_row is the same product one token at a time, for decode steps (T = 1): the register
         // tile would otherwise compute `rows` copies of the token. The select folds away in the
         // specialisations below, so each computes only one of the two.
@@ -107,7 +129,9 @@ public:
         const Expr single_row = a.dim(1).extent() == 1 && O >= row_width;
         const Expr many_rows = a.dim(1).extent() > 1;
 
+        const Expr amx_rows = amx_tiles ? (many_rows && O % kAmxTile == 0) : Expr(false);
         Expr value = select(single_row, prod_row(o, t), prod(o, t));
+        if (amx_tiles) value = select(amx_rows, amx_out(o, t), value);
         switch ((Epilogue)epilogue) {
         case Epilogue::Plain: break;
         case Epilogue::Bias: value = value + (*bias)(o); break;
@@ -147,6 +171,7 @@ public:
         if (auto_schedule) return;
 
         // ---- Schedule ----
+        if (amx_tiles) schedule_amx(amx_rows, tile);
         // Decode step: one token, blocks of 4-vector columns of outputs, the reduction inside.
         Stage step_stage = out.specialize(single_row);
         step_stage.split(o, oo, oi, row_width, TailStrategy::ShiftInwards)
@@ -168,27 +193,12 @@ public:
         // Fast path: at least one full register tile of outputs. The o tail is shifted inwards
         // (recomputing a few outputs), so with O % width == 0 every output is written exactly once.
         const Expr fast = many_rows && out.dim(0).extent() >= tile.width();
-        Stage fast_stage = out.specialize(fast);
-        fast_stage.split(o, oo, oi, tile.width(), TailStrategy::ShiftInwards)
-            .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
-            .reorder(oi, ti, oo, to)
-            .split(oo, ob, oo, block_cols, TailStrategy::GuardWithIf)
-            .split(to, tb, to, block_rows, TailStrategy::GuardWithIf)
-            .reorder(oi, ti, oo, to, ob, tb)
-            .fuse(ob, tb, block)
-            .parallel(block)
+        tile_in_blocks(out.specialize(fast), tile.width(), tile.rows, TailStrategy::ShiftInwards, block_cols, block_rows)
             .vectorize(oi, tile.vec)
             .unroll(oi)
             .unroll(ti);
         // Narrow outputs (V = 30 of the tiny config): one guarded vector column, same loop names.
-        out.split(o, oo, oi, tile.vec, TailStrategy::GuardWithIf)
-            .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
-            .reorder(oi, ti, oo, to)
-            .split(oo, ob, oo, 1, TailStrategy::GuardWithIf)
-            .split(to, tb, to, 1, TailStrategy::GuardWithIf)
-            .reorder(oi, ti, oo, to, ob, tb)
-            .fuse(ob, tb, block)
-            .parallel(block)
+        tile_in_blocks(out, tile.vec, tile.rows, TailStrategy::GuardWithIf, 1, 1)
             .vectorize(oi, tile.vec, TailStrategy::GuardWithIf);
         prod.compute_at(out, oo).bound_extent(t, tile.rows);
         prod.specialize(fast).vectorize(o, tile.vec).unroll(o).unroll(t);
@@ -201,6 +211,47 @@ public:
             w_block.compute_at(out, block).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
         }
         if (dot_pairs()) a_bf16.compute_at(out, block).vectorize(kw, tile.vec, TailStrategy::GuardWithIf);
+    }
+
+    // The output (or one of its specialisations) in tiles of `width` outputs x `rows` tokens, the
+    // tiles in cache blocks of `block_o` x `block_t` tiles shared among the threads. Loops,
+    // innermost first: oi, ti (in a tile), oo, to (tiles in a block), block.
+    Stage tile_in_blocks(Stage stage, int width, int rows, TailStrategy o_tail, int block_o, int block_t) {
+        return stage.split(o, oo, oi, width, o_tail)
+            .split(t, to, ti, rows, TailStrategy::GuardWithIf)
+            .reorder(oi, ti, oo, to)
+            .split(oo, ob, oo, block_o, TailStrategy::GuardWithIf)
+            .split(to, tb, to, block_t, TailStrategy::GuardWithIf)
+            .reorder(oi, ti, oo, to, ob, tb)
+            .fuse(ob, tb, block)
+            .parallel(block);
+    }
+
+    // The tile-unit path: the output in 16 x 16 tiles (tokens past the end are computed from the
+    // clamped last row and never stored), cache blocks of block_rows x block_cols tiles shared among
+    // the threads. Per tile, the accumulator lives in an AMX tile register across the whole
+    // reduction, each step loading 16 tokens x 2 inputs of activations and 2 inputs x 16 outputs
+    // of weights.
+    void schedule_amx(const Expr& amx_rows, const rwkvt_gen::RegisterTile& tile) {
+        tile_in_blocks(out.specialize(amx_rows), kAmxTile, kAmxTile, TailStrategy::ShiftInwards, block_cols, block_rows)
+            .vectorize(oi, tile.vec);
+        Var oa("oa"), ta("ta");
+        RVar pair_outer("pair_outer"), pair_inner("pair_inner");
+        // amx_out's rows are padded to 32 floats: in a dense 16 x 16 buffer the simplifier turns the
+        // tile's 2-D store into one flat run, which Halide 14's AMX lowering does not recognise as
+        // a tile store.
+        amx_out.compute_at(out, oo).bound_extent(o, kAmxTile).bound_extent(t, kAmxTile).align_storage(o, 2 * kAmxTile);
+        amx_out.tile(o, t, oa, ta, kAmxTile, kAmxTile).vectorize(oa).vectorize(ta);
+        amx_acc.compute_at(out, oo).store_in(MemoryType::AMXTile);
+        amx_acc.tile(o, t, oa, ta, kAmxTile, kAmxTile).vectorize(oa).vectorize(ta);
+        amx_acc.update()
+            .tile(o, t, oa, ta, kAmxTile, kAmxTile, TailStrategy::GuardWithIf)
+            .split(amx_k, pair_outer, pair_inner, 2)
+            .reorder(pair_inner, oa, ta, pair_outer, o, t)
+            .atomic()
+            .vectorize(pair_inner)
+            .vectorize(oa)
+            .vectorize(ta);
     }
 
     // The update of a product, innermost first: o (vectorised), t, then the reduction. `full`: whole
@@ -237,8 +288,11 @@ private:
     bool dot_pairs() const { return bf16_weights() && get_target().has_feature(Target::AVX512_SapphireRapids); }
 
     Var o{"o"}, t{"t"}, kw{"kw"}, jw{"jw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
+    static constexpr int kAmxTile = 16;  // tokens and outputs per AMX tile (16 rows of 64 bytes)
     RDom k, pair;  // the reduction: over k (f32 weights) or over pairs (j, p), k = 2 p + j (bf16)
+    RDom amx_k;    // the tile unit's reduction over k (amx)
     Func a_clamped{"a_clamped"}, a_bf16{"a_bf16"}, prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
+    Func amx_acc{"amx_acc"}, amx_out{"amx_out"};
 };
 
 }  // namespace

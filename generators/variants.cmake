@@ -4,7 +4,7 @@
 # A variant's Halide target is written with its full feature list, so that a schedule file can
 # state exactly which target it was tuned for (schedules/<variant>.json).
 
-set(rwkvt_known_variants sse41 avx2 avx512 avx512_bf16 arm64)
+set(rwkvt_known_variants sse41 avx2 avx512 avx512_bf16 avx512_amx arm64)
 
 # rwkvt_variant_target(<variant> <out_var>): the Halide target string of a variant.
 function(rwkvt_variant_target variant out_var)
@@ -18,6 +18,10 @@ function(rwkvt_variant_target variant out_var)
     elseif (variant STREQUAL "avx512_bf16")
         # Sapphire Rapids: the Skylake and Cannon Lake sets plus VNNI and BF16 (vdpbf16ps).
         set(target "x86-64-linux-avx-avx2-avx512-avx512_cannonlake-avx512_sapphirerapids-avx512_skylake-f16c-fma-sse41")
+    elseif (variant STREQUAL "avx512_amx")
+        # The same instruction sets plus the AMX tile unit, which Halide 14 reaches through the
+        # sapphirerapids feature too; the gemm kernels are told to use it (rwkvt_variant_params).
+        set(target "x86-64-linux-avx-avx2-avx512-avx512_cannonlake-avx512_sapphirerapids-avx512_skylake-f16c-fma-sse41")
     elseif (variant STREQUAL "arm64")
         set(target "arm-64-linux")
     else ()
@@ -26,10 +30,20 @@ function(rwkvt_variant_target variant out_var)
     set(${out_var} "${target}" PARENT_SCOPE)
 endfunction()
 
+# rwkvt_variant_params(<variant> <generator> <out_var>): generator parameters a variant fixes beyond
+# its target (what the Halide target cannot say): avx512_amx's products run on the AMX tile unit.
+function(rwkvt_variant_params variant generator out_var)
+    set(params "")
+    if (variant STREQUAL "avx512_amx" AND generator STREQUAL "gemm")
+        set(params "amx=true")
+    endif ()
+    set(${out_var} "${params}" PARENT_SCOPE)
+endfunction()
+
 # The default: every variant of the build machine's architecture, best first (the dispatcher takes
 # the first one the CPU can run; the last is the baseline every CPU of the architecture runs).
 if (CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
-    set(rwkvt_default_variants avx512_bf16 avx512 avx2 sse41)
+    set(rwkvt_default_variants avx512_amx avx512_bf16 avx512 avx2 sse41)
 elseif (CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
     set(rwkvt_default_variants arm64)
 else ()

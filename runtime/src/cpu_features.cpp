@@ -1,6 +1,36 @@
 #include "cpu_features.hpp"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace rwkvt::rt::kernels {
+
+#if defined(__x86_64__)
+namespace {
+
+// The AMX tile unit with bf16 products, and the operating system's leave to use it. Linux enables
+// the tiles' 8 KB of register state per process on request (arch_prctl ARCH_REQ_XCOMP_PERM for
+// XTILEDATA, Linux 5.16 and later); without it the first tile instruction kills the process. The
+// request is made once, here, by the first question about the avx512_amx variant, and holds for
+// every thread of the process.
+bool amx_usable() {
+    static const bool usable = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+        const bool amx_bf16 = (edx >> 22) & 1, amx_tile = (edx >> 24) & 1;
+        if (!amx_bf16 || !amx_tile) return false;
+        constexpr long kArchReqXcompPerm = 0x1023;
+        constexpr long kXfeatureXtiledata = 18;
+        return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+    }();
+    return usable;
+}
+
+}  // namespace
+#endif
 
 bool cpu_can_run(const std::string& variant) {
 #if defined(__x86_64__)
@@ -24,6 +54,7 @@ bool cpu_can_run(const std::string& variant) {
     if (variant == "avx2") return avx2;
     if (variant == "avx512") return skylake;
     if (variant == "avx512_bf16") return sapphire_rapids;
+    if (variant == "avx512_amx") return sapphire_rapids && amx_usable();
     return false;
 #elif defined(__aarch64__)
     return variant == "arm64";

@@ -11,6 +11,9 @@ instruction Sapphire Rapids has. Two of its extensions are missing on Zen 4 (Zen
   extension uses (vmovw, for one, which LLVM picks to move a 16-bit value into a vector register);
 - AVX-VNNI: VEX-encoded vpdpbusd(s) / vpdpwssd(s); their EVEX forms are AVX512-VNNI, which Zen 4 has.
 
+Nor may they use the AMX tile unit (ldtilecfg, tileloadd, tdpbf16ps, ...), which no AMD CPU has: only
+the avx512_amx variant's GEMMs do, and the runtime runs that one only where AMX is.
+
 The runtime lets the variant run on CPUs without either (runtime/src/cpu_features.cpp), so a kernel
 that contains one must fail this test, naming the kernel, the address and the instruction.
 """
@@ -34,6 +37,8 @@ def problem(code, text):
     if i + 1 < len(code) and code[i] == 0x62 and code[i + 1] & 0x7 in (5, 6):
         return "AVX512-FP16 (EVEX map %d)" % (code[i + 1] & 0x7)
     mnemonic = text.replace("{vex}", "").split()[0] if text.replace("{vex}", "").split() else ""
+    if mnemonic.startswith(("tile", "ldtilecfg", "sttilecfg", "tdp")):
+        return "AMX (%s)" % mnemonic
     if i < len(code) and code[i] in (0xC4, 0xC5) and mnemonic.startswith(("vpdpbusd", "vpdpwssd")):
         return "AVX-VNNI (VEX-encoded %s)" % mnemonic
     return None
@@ -59,12 +64,15 @@ def scan(path):
 
 
 def self_test():
-    """The detector flags FP16 and VEX VNNI instructions and passes their neighbours: (cases, failures)."""
+    """The detector flags FP16, VEX VNNI and AMX instructions and passes their neighbours: (cases, failures)."""
     cases = {
         "vmovw %eax, %xmm0": True,
         "vaddph %zmm1, %zmm2, %zmm3": True,
         "vcvtph2psx %ymm1, %zmm2": True,
         "{vex} vpdpbusd %ymm0, %ymm1, %ymm2": True,
+        "tdpbf16ps %tmm2, %tmm1, %tmm0": True,
+        "tileloadd (%rax,%rcx,1), %tmm1": True,
+        "ldtilecfg (%rax)": True,
         "vdpbf16ps %zmm0, %zmm1, %zmm2": False,
         "vcvtneps2bf16 %zmm0, %ymm1": False,
         "vpdpbusd %zmm0, %zmm1, %zmm2": False,

@@ -1,8 +1,12 @@
 // Streaming must not change what the encoder computes: the same audio, fed in random pieces and
-// encoded in chunks of any length, gives the encoder output of whole-file processing. On the AVX-512
-// variants every kernel computes a token the same way whatever else is in its call, so the outputs
-// are bit-identical; on AVX2 and SSE4.1 the compiler orders the sums of the one-token GEMM rows and
-// WKV-7 step differently from the chunked loops, so they may differ in the last bits only.
+// encoded in chunks of any length, gives the encoder output of whole-file processing. On the
+// avx512 and avx512_bf16 variants every kernel computes a token the same way whatever else is in its
+// call, so the outputs are bit-identical; on AVX2 and SSE4.1 the compiler orders the sums of the
+// one-token GEMM rows and WKV-7 step differently from the chunked loops, so they may differ in the
+// last bits only. On avx512_amx a bf16 model's GEMMs of one token run on vdpbf16ps and longer ones on
+// the AMX tiles, which add each pair's two products in the other order: last-bit differences that
+// flip the bf16 rounding of some activations downstream (2^-8 of that value each), so chunked and
+// whole-file outputs agree to about 1% of the output scale there (a wrong kernel is off by all of it).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -51,20 +55,22 @@ std::vector<float> encode_in_chunks(const rt::PackedModel& model, const std::vec
     return std::vector<float>(out.begin(), out.end());
 }
 
-bool active_variant_is_avx512() {
+std::string active_variant() {
     for (const KernelVariantInfo& v : kernel_variants())
-        if (v.active) return v.name == "avx512" || v.name == "avx512_bf16";
-    return false;
+        if (v.active) return v.name;
+    return "";
 }
 
 }  // namespace
 
 TEST_CASE("encoding in chunks of any length gives the whole-file encoder output") {
-    const bool bit_exact = active_variant_is_avx512();
+    const std::string variant = active_variant();
     const uint64_t seed = test::fresh_seed();
     INFO("seed ", seed);
     for (StorageDtype dtype : {StorageDtype::F32, StorageDtype::BF16}) {
         CAPTURE(dtype == StorageDtype::BF16);
+        const bool amx_tiles = variant == "avx512_amx" && dtype == StorageDtype::BF16;
+        const bool bit_exact = (variant == "avx512" || variant == "avx512_bf16" || variant == "avx512_amx") && !amx_tiles;
         test::TempFile file(".safetensors");
         save_model(test::noisy_model("rwkvt-19m", seed, 0.05f), file.str(), dtype);
         RecognizerOptions options;
@@ -87,7 +93,7 @@ TEST_CASE("encoding in chunks of any length gives the whole-file encoder output"
                 for (size_t i = 0; i < whole.size(); ++i) differing += chunked[i] != whole[i];
                 CHECK(differing == 0);
             } else {
-                CHECK(test::relative_error(chunked, whole, whole.size()) < 1e-5);
+                CHECK(test::relative_error(chunked, whole, whole.size()) < (amx_tiles ? 2e-2 : 1e-5));
             }
         }
     }

@@ -86,12 +86,12 @@ TEST_CASE("runtime encoder output matches the reference (rwkvt-19m config)") {
 }
 
 TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on the same weights") {
-    // The avx512_bf16 variant rounds the GEMMs' activations to bf16 as well (vdpbf16ps): about 0.1%
+    // The avx512_bf16 and avx512_amx variants round the GEMMs' activations to bf16 as well: about 0.1%
     // per GEMM output, compounding over the blocks' several GEMMs, and the measure takes the largest
     // error over every output, so it is held to 0.1 of the output scale (a wrong kernel is off by
     // the whole scale). The other variants widen the weights exactly and are held to f32's 1e-4.
     bool rounds_activations = false;
-    for (const KernelVariantInfo& v : kernel_variants()) rounds_activations |= v.active && v.name == "avx512_bf16";
+    for (const KernelVariantInfo& v : kernel_variants()) rounds_activations |= v.active && (v.name == "avx512_bf16" || v.name == "avx512_amx");
     for (const char* config : {"tiny", "rwkvt-19m"}) {
         CAPTURE(config);
         Fixture f(config, 31, 0.05f, 3, 8, StorageDtype::BF16);

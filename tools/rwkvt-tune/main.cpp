@@ -180,8 +180,12 @@ void write(const std::string& path, const nlohmann::json& j) {
     write_file_atomically(path, {{text.data(), text.size()}});
 }
 
+struct VariantParam {
+    std::string generator, name, value;
+};
 struct Variant {
     std::string name, halide_target;
+    std::vector<VariantParam> params;  // generator parameters the variant fixes (avx512_amx: gemm amx=true)
 };
 // The kernel variants of this build, best first (generators/CMakeLists.txt).
 const std::vector<Variant> kVariants = {
@@ -206,6 +210,9 @@ int run_tuning(const Options& opt) {
     const ModelConfig config = ModelConfig::from_yaml_file(opt.config);
     nlohmann::json file = read_existing(out, variant.name, variant.halide_target);
     std::vector<KernelCase> cases = kernel_cases(config, target, opt.seed);
+    for (KernelCase& k : cases)
+        for (const VariantParam& p : variant.params)
+            if (p.generator == k.generator) k.fixed[p.name] = p.value;
     if (!opt.kernels.empty()) {
         const std::set<std::string> wanted(opt.kernels.begin(), opt.kernels.end());
         for (const std::string& name : wanted) {

@@ -106,10 +106,20 @@ void add_bench(CLI::App& app) {
         std::string variant;
         for (const KernelVariantInfo& v : kernel_variants())
             if (v.active) variant = v.name;
-        // The avx512_bf16 variant's bf16 GEMMs run on vdpbf16ps, whose peak is twice the FMAs'.
-        const bool bf16_dot = variant == "avx512_bf16" && cpu_has_bf16_dot();
+        // The avx512_bf16 variant's bf16 GEMMs run on vdpbf16ps (whose peak is twice the FMAs' on
+        // AMD's Zen 4 and Zen 5); avx512_amx's run on the AMX tile unit, except decode steps (one
+        // token), which stay on vdpbf16ps.
+        const bool amx = variant == "avx512_amx";
+        const bool bf16_dot = (variant == "avx512_bf16" || amx) && cpu_has_bf16_dot();
         const double peak_bf16 = bf16_dot ? measure_peak_bf16_gflops(threads, 0.5) : 0.0;
-        auto runs_on_bf16_dot = [&](const std::string& kernel) { return bf16_dot && kernel.rfind("gemm_bf16", 0) == 0; };
+        const double peak_amx = amx ? measure_peak_amx_gflops(threads, 0.5) : 0.0;
+        // Which peak a kernel's products are held to: "amx", "bf16" (vdpbf16ps) or "f32" (FMA).
+        auto peak_of = [&](const std::string& kernel) -> std::string {
+            if (!bf16_dot || kernel.rfind("gemm_bf16", 0) != 0) return "f32";
+            const bool step = kernel.size() >= 5 && kernel.compare(kernel.size() - 5, 5, "/step") == 0;
+            return amx && !step ? "amx" : "bf16";
+        };
+        auto peak_value = [&](const std::string& which) { return which == "amx" ? peak_amx : which == "bf16" ? peak_bf16 : peak; };
 
         nlohmann::json j;
         j["model"] = opt->model;
@@ -126,14 +136,15 @@ void add_bench(CLI::App& app) {
         j["tokens_per_second"] = result.tokens.size() / opt->seconds;
         j["peak_gflops"] = peak;
         if (bf16_dot) j["peak_bf16_gflops"] = peak_bf16;
+        if (amx) j["peak_amx_gflops"] = peak_amx;
         j["kernels"] = nlohmann::json::array();
         double kernel_seconds = 0.0;
         for (const KernelTiming& k : timings) kernel_seconds += k.seconds;
         for (const KernelTiming& k : timings) {
             const double gflops = k.flops / std::max(1e-12, k.seconds) / 1e9;
-            const bool on_bf16 = runs_on_bf16_dot(k.kernel);
+            const std::string which = peak_of(k.kernel);
             j["kernels"].push_back({{"kernel", k.kernel}, {"calls", k.calls}, {"seconds", k.seconds}, {"gflops", gflops},
-                                    {"peak", on_bf16 ? "bf16" : "f32"}, {"percent_of_peak", 100.0 * gflops / (on_bf16 ? peak_bf16 : peak)},
+                                    {"peak", which}, {"percent_of_peak", 100.0 * gflops / peak_value(which)},
                                     {"share", k.seconds / t_profiled}});
         }
         j["kernel_seconds_share"] = kernel_seconds / t_profiled;
@@ -153,6 +164,7 @@ void add_bench(CLI::App& app) {
                     result.tokens.size(), result.tokens.size() / opt->seconds);
         std::printf("measured f32 peak    %8.1f GFLOP/s on %d threads (FMA)\n", peak, threads);
         if (bf16_dot) std::printf("measured bf16 peak   %8.1f GFLOP/s on %d threads (vdpbf16ps: the bf16 GEMMs' peak)\n", peak_bf16, threads);
+        if (amx) std::printf("measured AMX peak    %8.1f GFLOP/s on %d threads (full tiles: the bf16 GEMMs of several tokens)\n", peak_amx, threads);
         std::printf("\n%-26s %8s %10s %9s %8s %5s %7s\n", "kernel", "calls", "seconds", "GFLOP/s", "%peak", "of", "share");
         for (const auto& k : j["kernels"])
             std::printf("%-26s %8ld %10.4f %9.1f %7.1f%% %5s %6.1f%%\n", k["kernel"].get<std::string>().c_str(),

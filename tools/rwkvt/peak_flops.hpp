@@ -12,5 +12,9 @@ bool cpu_has_bf16_dot();
 // The same with vdpbf16ps chains (each lane's pair is two multiply-adds: four flops): the peak of
 // the avx512_bf16 variant's bf16 GEMMs. Only where cpu_has_bf16_dot().
 double measure_peak_bf16_gflops(int threads, double seconds);
+// The AMX tile unit's bf16 peak (full 16 x 16 x 32 tile products, operands in tile registers): the
+// physical limit of the avx512_amx variant's GEMMs of several tokens. Only where that variant runs
+// (the process then has the operating system's leave to use the tiles).
+double measure_peak_amx_gflops(int threads, double seconds);
 
 }  // namespace rwkvt::cli
