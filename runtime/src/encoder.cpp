@@ -31,6 +31,12 @@ int Encoder::ready_frames(const EncoderState& s) const {
     return encoder_frame_count(static_cast<int>(total_features)) - static_cast<int>(s.frames_out);
 }
 
+int Encoder::encode_next_chunk(EncoderState& s, int chunk_frames, bool flush, Floats& out, StackWorkspace& ws) const {
+    const int ready = ready_frames(s);
+    if (ready == 0 || (!flush && ready < chunk_frames)) return 0;
+    return encode(s, chunk_frames, out, ws);
+}
+
 int Encoder::encode(EncoderState& s, int max_frames, Floats& out, StackWorkspace& ws) const {
     const ModelConfig& c = model_.config;
     int frames = ready_frames(s);

@@ -31,6 +31,9 @@ public:
     // ([frames][C]); returns how many.
     int encode(EncoderState& state, int max_frames, Floats& out, StackWorkspace& workspace) const;
     int ready_frames(const EncoderState& state) const;
+    // A stream's step: encodes the next `chunk_frames` frames once that many are ready (with
+    // `flush`, whatever is ready), appends them to `out` and returns how many (0: none to encode).
+    int encode_next_chunk(EncoderState& state, int chunk_frames, bool flush, Floats& out, StackWorkspace& workspace) const;
 
 private:
     const PackedModel& model_;

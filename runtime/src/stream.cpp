@@ -47,10 +47,9 @@ public:
     void drain(bool all) {
         const int chunk = all ? std::max(kWholeFileChunk, chunk_frames) : chunk_frames;
         while (true) {
-            const int ready = encoder.ready_frames(enc_state);
-            if (ready == 0 || (!all && ready < chunk)) break;
             enc_rows.clear();
-            const int frames = encoder.encode(enc_state, chunk, enc_rows, encoder_ws);
+            const int frames = encoder.encode_next_chunk(enc_state, chunk, all, enc_rows, encoder_ws);
+            if (frames == 0) break;
             switch (kind()) {
                 case Decoder::Transducer: decoder.advance(dec_state, enc_rows.data(), frames, predictor_ws); break;
                 case Decoder::Beam: beam_decoder.advance(beam_state, enc_rows.data(), frames, predictor_ws); break;

@@ -35,10 +35,7 @@ std::vector<float> encode_in_chunks(const rt::PackedModel& model, const std::vec
     rt::StackWorkspace workspace;
     rt::Floats rows, out;
     auto drain = [&](bool all) {
-        while (true) {
-            const int ready = encoder.ready_frames(state);
-            if (ready == 0 || (!all && ready < chunk_frames)) break;
-            encoder.encode(state, chunk_frames, out, workspace);
+        while (encoder.encode_next_chunk(state, chunk_frames, all, out, workspace) > 0) {
         }
     };
     size_t pos = 0;
