@@ -96,12 +96,9 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
 }
 
 TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 weights (relative error <= 1e-4)") {
-    // The avx512_bf16 and avx512_amx variants also round the activations to bf16 (vdpbf16ps and the
-    // AMX tiles multiply bf16 pairs); the others widen the weights and keep f32 activations
-    // (generators/gemm.cpp). On avx512_amx the shapes of several tokens with outputs a multiple of
-    // 16 run on the tiles, the rest on vdpbf16ps.
-    const std::string variant = kernels().variant;
-    const bool rounds_activations = variant == "avx512_bf16" || variant == "avx512_amx";
+    // On avx512_amx the shapes of several tokens with outputs a multiple of 16 run on the AMX tiles,
+    // the rest on vdpbf16ps.
+    const bool rounds_activations = test::rounds_gemm_activations_to_bf16(kernels().variant);
     int seed = 300;
     for (const Shape& s : kShapes) {
         CAPTURE(s.T);
