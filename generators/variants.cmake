@@ -30,11 +30,29 @@ function(rwkvt_variant_target variant out_var)
     set(${out_var} "${target}" PARENT_SCOPE)
 endfunction()
 
+# rwkvt_variant_bf16_products(<variant> <out_var>): how a variant's GEMMs multiply bf16 weights:
+# "amx" (the AMX tile unit for several tokens, vdpbf16ps for one), "vdpbf16ps" (pairs of bf16: the
+# activations are rounded to bf16 too) or "f32" (the weights widened to f32, f32 activations). The
+# runtime reports it (KernelVariantInfo::bf16_products); the benchmark picks the peak it measures
+# against from it.
+function(rwkvt_variant_bf16_products variant out_var)
+    if (variant STREQUAL "avx512_amx")
+        set(products "amx")
+    elseif (variant STREQUAL "avx512_bf16")
+        set(products "vdpbf16ps")
+    else ()
+        set(products "f32")
+    endif ()
+    set(${out_var} "${products}" PARENT_SCOPE)
+endfunction()
+
 # rwkvt_variant_params(<variant> <generator> <out_var>): generator parameters a variant fixes beyond
-# its target (what the Halide target cannot say): avx512_amx's products run on the AMX tile unit.
+# its target (what the Halide target cannot say): the gemm kernels of a variant whose bf16 products
+# run on the AMX tile unit are told so.
 function(rwkvt_variant_params variant generator out_var)
+    rwkvt_variant_bf16_products(${variant} products)
     set(params "")
-    if (variant STREQUAL "avx512_amx" AND generator STREQUAL "gemm")
+    if (products STREQUAL "amx" AND generator STREQUAL "gemm")
         set(params "amx=true")
     endif ()
     set(${out_var} "${params}" PARENT_SCOPE)

@@ -38,6 +38,12 @@ const KernelSet& active() {
     return chosen;
 }
 
+KernelVariantInfo active_kernel_variant() {
+    for (KernelVariantInfo& v : kernel_variants())
+        if (v.active) return v;
+    throw std::logic_error("no active kernel variant");  // kernel_variants() marks the one active() chose
+}
+
 }  // namespace rwkvt::rt::kernels
 
 namespace rwkvt {
@@ -46,8 +52,15 @@ std::vector<KernelVariantInfo> kernel_variants() {
     const rt::kernels::KernelSet& chosen = rt::kernels::active();
     std::vector<KernelVariantInfo> out;
     for (const rt::kernels::KernelSet* set : rt::kernels::built_variants())
-        out.push_back({set->variant, set->halide_target, rt::kernels::cpu_can_run(set->variant), set == &chosen});
+        out.push_back({set->variant, set->halide_target, set->bf16_products, rt::kernels::cpu_can_run(set->variant),
+                       set == &chosen});
     return out;
+}
+
+KernelVariantInfo active_kernel_variant() {
+    for (KernelVariantInfo& v : kernel_variants())
+        if (v.active) return v;
+    throw std::logic_error("no active kernel variant");  // kernel_variants() marks the one active() chose
 }
 
 }  // namespace rwkvt

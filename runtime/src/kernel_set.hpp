@@ -21,6 +21,7 @@ using B = halide_buffer_t*;
 struct KernelSet {
     const char* variant;        // "avx2"
     const char* halide_target;  // the full Halide target it was compiled for
+    const char* bf16_products;  // how its GEMMs multiply bf16 weights (KernelVariantInfo::bf16_products)
     KernelFn<B, B, B, B, B, B, B> log_mel;               // samples, dft_cos, dft_sin, filterbank, mean, inv_std -> features
     KernelFn<B, int32_t, B, B, B, B, B> subsample;       // features, first_conv1_row, conv1 w/b, conv2 w/b -> flat
     KernelFn<B, B, B, B> layer_norm;                     // x, weight, bias -> y

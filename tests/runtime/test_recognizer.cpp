@@ -90,8 +90,7 @@ TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on
     // per GEMM output, compounding over the blocks' several GEMMs, and the measure takes the largest
     // error over every output, so it is held to 0.1 of the output scale (a wrong kernel is off by
     // the whole scale). The other variants widen the weights exactly and are held to f32's 1e-4.
-    bool rounds_activations = false;
-    for (const KernelVariantInfo& v : kernel_variants()) rounds_activations |= v.active && test::rounds_gemm_activations_to_bf16(v.name);
+    const bool rounds_activations = active_kernel_variant().bf16_products != "f32";
     for (const char* config : {"tiny", "rwkvt-19m"}) {
         CAPTURE(config);
         Fixture f(config, 31, 0.05f, 3, 8, StorageDtype::BF16);

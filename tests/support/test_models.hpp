@@ -56,13 +56,6 @@ inline std::vector<float> random_audio(double seconds, uint64_t seed) {
     return out;
 }
 
-// Whether a kernel variant's bf16-weight GEMMs round the activations to bf16 too (vdpbf16ps, and
-// on avx512_amx also the AMX tiles, multiply bf16 pairs); the others widen the weights and keep
-// f32 activations (generators/gemm.cpp).
-inline bool rounds_gemm_activations_to_bf16(const std::string& variant) {
-    return variant == "avx512_bf16" || variant == "avx512_amx";
-}
-
 // max |a - b| / max(1, max |b|): the relative error the kernel and runtime tests bound.
 template <typename A, typename B>
 double relative_error(const A& a, const B& b, size_t n) {

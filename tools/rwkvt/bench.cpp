@@ -103,14 +103,13 @@ void add_bench(CLI::App& app) {
         const Model ref_model = load_model(opt->model);
         const double t_ref = median_seconds(1, [&] { ref::transcribe(ref_model, ref_audio, ro.max_symbols_per_frame); });
         const double peak = measure_peak_gflops(threads, 0.5);
-        std::string variant;
-        for (const KernelVariantInfo& v : kernel_variants())
-            if (v.active) variant = v.name;
-        // The avx512_bf16 variant's bf16 GEMMs run on vdpbf16ps (whose peak is twice the FMAs' on
-        // AMD's Zen 4 and Zen 5); avx512_amx's run on the AMX tile unit, except decode steps (one
-        // token), which stay on vdpbf16ps.
-        const bool amx = variant == "avx512_amx";
-        const bool bf16_dot = (variant == "avx512_bf16" || amx) && cpu_has_bf16_dot();
+        const KernelVariantInfo active = active_kernel_variant();
+        const std::string& variant = active.name;
+        // bf16 GEMMs on vdpbf16ps are held to its peak (twice the FMAs' on AMD's Zen 4 and Zen 5, half
+        // on Intel's), on the AMX tile unit to the tiles' peak, except decode steps (one token),
+        // which stay on vdpbf16ps.
+        const bool amx = active.bf16_products == "amx";
+        const bool bf16_dot = active.bf16_products != "f32";
         const double peak_bf16 = bf16_dot ? measure_peak_bf16_gflops(threads, 0.5) : 0.0;
         const double peak_amx = amx ? measure_peak_amx_gflops(threads, 0.5) : 0.0;
         // Which peak a kernel's products are held to: "amx", "bf16" (vdpbf16ps) or "f32" (FMA).

@@ -17,14 +17,14 @@ void print_kernel_variants(bool json) {
     if (json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& v : variants)
-            j.push_back({{"variant", v.name}, {"halide_target", v.halide_target}, {"cpu_can_run", v.cpu_can_run}, {"active", v.active}});
+            j.push_back({{"variant", v.name}, {"halide_target", v.halide_target}, {"bf16_products", v.bf16_products}, {"cpu_can_run", v.cpu_can_run}, {"active", v.active}});
         std::printf("%s\n", nlohmann::json{{"kernel_variants", j}}.dump(2).c_str());
         return;
     }
-    std::printf("kernel variants (best first; RWKVT_KERNELS=<variant> forces one):\n");
+    std::printf("kernel variants (best first; RWKVT_KERNELS=<variant> forces one; bf16 products: how bf16 weights multiply):\n");
     for (const auto& v : variants)
-        std::printf("  %-2s %-12s %-10s %s\n", v.active ? "*" : "", v.name.c_str(), v.cpu_can_run ? "runs here" : "not here",
-                    v.halide_target.c_str());
+        std::printf("  %-2s %-12s %-10s bf16 products %-10s %s\n", v.active ? "*" : "", v.name.c_str(),
+                    v.cpu_can_run ? "runs here" : "not here", v.bf16_products.c_str(), v.halide_target.c_str());
 }
 
 }  // namespace

@@ -135,8 +135,6 @@ double measure_bursts(int threads, double seconds, double (*burst)(float&)) {
 
 double measure_peak_gflops(int threads, double seconds) { return measure_bursts(threads, seconds, fma_burst); }
 
-bool cpu_has_bf16_dot() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16"); }
-
 double measure_peak_bf16_gflops(int threads, double seconds) { return measure_bursts(threads, seconds, bf16_dot_burst); }
 
 double measure_peak_amx_gflops(int threads, double seconds) { return measure_bursts(threads, seconds, amx_burst); }

@@ -7,10 +7,9 @@ namespace rwkvt::cli {
 // GFLOP/s (a fused multiply-add counts two) of `threads` threads running FMAs for about `seconds`.
 double measure_peak_gflops(int threads, double seconds);
 
-// Whether this CPU has AVX512-BF16's vdpbf16ps (bf16 pairs multiplied and summed into f32).
-bool cpu_has_bf16_dot();
 // The same with vdpbf16ps chains (each lane's pair is two multiply-adds: four flops): the peak of
-// the avx512_bf16 variant's bf16 GEMMs. Only where cpu_has_bf16_dot().
+// the bf16 GEMMs of the variants whose bf16 products are "vdpbf16ps" (or "amx", for one token).
+// Only where such a variant runs.
 double measure_peak_bf16_gflops(int threads, double seconds);
 // The AMX tile unit's bf16 peak (full 16 x 16 x 32 tile products, operands in tile registers): the
 // physical limit of the avx512_amx variant's GEMMs of several tokens. Only where that variant runs
