@@ -110,8 +110,9 @@ void run(const Compiled& c, const KernelCase& k, size_t call) {
     pipeline.realize(Halide::Realization(outputs));
 }
 
-// Each candidate's seconds for all of the kernel's calls, per round (rounds are paired across
-// candidates: the calls of every candidate are timed in each round).
+// Each candidate's seconds for all of the kernel's calls, each weighted by how often the model
+// makes it (Call::weight), per round (rounds are paired across candidates: the calls of every
+// candidate are timed in each round).
 std::vector<Timing> time_candidates(const std::vector<Compiled>& candidates, const KernelCase& k, int rounds, unsigned seed) {
     std::vector<std::function<void()>> calls;
     for (const Compiled& c : candidates)
@@ -122,9 +123,10 @@ std::vector<Timing> time_candidates(const std::vector<Compiled>& candidates, con
         out[c].rounds.assign(static_cast<size_t>(rounds), 0.0);
         for (size_t i = 0; i < k.calls.size(); ++i) {
             const Timing& t = each[c * k.calls.size() + i];
-            out[c].seconds += t.seconds;
+            const double weight = k.calls[i].weight;
+            out[c].seconds += weight * t.seconds;
             out[c].spread = std::max(out[c].spread, t.spread);
-            for (int r = 0; r < rounds; ++r) out[c].rounds[static_cast<size_t>(r)] += t.rounds[static_cast<size_t>(r)];
+            for (int r = 0; r < rounds; ++r) out[c].rounds[static_cast<size_t>(r)] += weight * t.rounds[static_cast<size_t>(r)];
         }
     }
     return out;
@@ -339,7 +341,11 @@ int run_tuning(const Options& opt) {
             file["kernels"].erase(k.kernel);
         }
         std::string shapes;
-        for (const Call& call : k.calls) shapes += (shapes.empty() ? "" : "; ") + call.shape;
+        for (const Call& call : k.calls) {
+            char weight[32] = "";
+            if (call.weight != 1) std::snprintf(weight, sizeof weight, " (x%.1f)", call.weight);
+            shapes += (shapes.empty() ? "" : "; ") + call.shape + weight;
+        }
         file["measured"][k.kernel] = {{"shapes", shapes}, {"hand_us", hand_s * 1e6}, {"tuned_us", tuned_s * 1e6},
                                       {"candidates", tried}, {"rejected_by_generator", rejected}, {"noise", noise}};
         if (autoscheduler_note.empty() && autoscheduler_speedup > 0)
