@@ -36,9 +36,10 @@ endfunction()
 # runtime reports it (KernelVariantInfo::bf16_products); the benchmark picks the peak it measures
 # against from it.
 function(rwkvt_variant_bf16_products variant out_var)
+    rwkvt_variant_target(${variant} target)
     if (variant STREQUAL "avx512_amx")
         set(products "amx")
-    elseif (variant STREQUAL "avx512_bf16")
+    elseif (target MATCHES "avx512_sapphirerapids")  # gemm.cpp pairs bf16 inputs on this feature
         set(products "vdpbf16ps")
     else ()
         set(products "f32")

@@ -38,12 +38,6 @@ const KernelSet& active() {
     return chosen;
 }
 
-KernelVariantInfo active_kernel_variant() {
-    for (KernelVariantInfo& v : kernel_variants())
-        if (v.active) return v;
-    throw std::logic_error("no active kernel variant");  // kernel_variants() marks the one active() chose
-}
-
 }  // namespace rwkvt::rt::kernels
 
 namespace rwkvt {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "kernel_test_util.hpp"
-#include "rwkvt/kernel_variants.hpp"
 
 using namespace rwkvt;
 using namespace rwkvt::kernel_test;
@@ -99,7 +98,7 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
 TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 weights (relative error <= 1e-4)") {
     // On avx512_amx the shapes of several tokens with outputs a multiple of 16 run on the AMX tiles,
     // the rest on vdpbf16ps.
-    const bool rounds_activations = rwkvt::active_kernel_variant().bf16_products != "f32";
+    const bool rounds_activations = std::string(kernels().bf16_products) != "f32";
     int seed = 300;
     for (const Shape& s : kShapes) {
         CAPTURE(s.T);

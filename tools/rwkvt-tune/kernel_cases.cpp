@@ -34,7 +34,7 @@ const std::vector<TableEntry> kKernelTable = {
 constexpr int kChunk = rt::kWholeFileChunk;
 constexpr int kJoinerWindow = 16;
 // Tokens greedy decoding emits per second of speech (the default model on the README's sample:
-// `rwkvt bench` reports 6.5), each one a predictor step; an encoder frame is 40 ms of audio.
+// `rwkvt bench` reports 6.5), each one a step of every predictor block; an encoder frame is 40 ms.
 constexpr double kTokensPerSecond = 6.5;
 constexpr double kEncoderFrameSeconds = 0.04;
 
@@ -107,10 +107,11 @@ std::vector<std::string> tile_shapes(const Halide::Target& target) {
 std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target& target, unsigned seed) {
     Filler fill(seed);
     const int C = c.width, F = c.ffn_width, V = c.vocab_size, N = c.head_size, H = c.heads(), M = c.n_mels;
-    // One decode step of a layer, per encoder chunk call of the same layer: the tokens emitted in
-    // the chunk's audio, in the predictor's share of the blocks that use the layer.
+    // WKV-7's decode step (one token), per encoder chunk call of a block: the tokens emitted in the
+    // chunk's audio, in the proportion of the predictor's blocks to the encoder's.
     const double steps_per_chunk = kTokensPerSecond * kChunk * kEncoderFrameSeconds * c.predictor_blocks / c.encoder_blocks;
-    auto gemm_call = [&](int T, int K, int O, bool bias, bool residual, bool bf16) {
+    auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16) {
+        const int T = kChunk;
         Call call;
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
@@ -122,7 +123,6 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         if (bias) call.inputs.push_back(fill.signed_unit({O}));
         if (residual) call.inputs.push_back(fill.signed_unit({O, T}));
         call.outputs = {Buffer<float>(O, T)};
-        if (T == 1) call.weight = steps_per_chunk;
         return call;
     };
     const int T = kChunk;
@@ -179,23 +179,23 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         const std::string& g = k.generator;
         const std::string& name = k.kernel;
         if (g == "gemm") {
-            // The shapes follow the epilogue (the layers that use it), a chunk of the encoder and a
-            // decode step of the predictor; f32 and bf16 weights alike. The bias epilogue serves
-            // the front end's projection and the joiner's encoder projection: no decode steps.
+            // The shapes follow the epilogue (the layers that use it); f32 and bf16 weights alike.
+            // Decode steps (one token) are not timed: their schedule (columns of single vectors, on
+            // the calling thread) takes none of the parameters searched. Whether they should share
+            // their columns among the threads (parallel_steps) cannot be judged here either: timed
+            // alone and back to back, such a step finds the thread pool awake, while in
+            // transcription the kernels around it run on the calling thread and the pool has gone
+            // to sleep. Measured on an Intel Xeon with AMX: the tuner chose it for the 288 -> 1152
+            // step, which then ran at 13 instead of 25 GFLOP/s in `rwkvt bench`.
             const std::string& epilogue = k.fixed.at("epilogue");
             const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";
-            auto call = [&](int T, int K, int O) { return gemm_call(T, K, O, epilogue == "bias", epilogue == "residual", bf16); };
-            if (epilogue == "plain") k.calls = {call(T, C, C), call(1, C, C)};
-            if (epilogue == "bias") k.calls = {call(T, c.subsample_flat(), C), call(T, C, C)};
-            if (epilogue == "relu_square") k.calls = {call(T, C, F), call(1, C, F)};
-            if (epilogue == "residual") k.calls = {call(T, C, C), call(T, F, C), call(1, C, C), call(1, F, C)};
+            auto call = [&](int K, int O) { return gemm_call(K, O, epilogue == "bias", epilogue == "residual", bf16); };
+            if (epilogue == "plain") k.calls = {call(C, C)};
+            if (epilogue == "bias") k.calls = {call(c.subsample_flat(), C), call(C, C)};
+            if (epilogue == "relu_square") k.calls = {call(C, F)};
+            if (epilogue == "residual") k.calls = {call(C, C), call(F, C)};
             k.axes = {tile_axis, {"block_rows", {"4", "8", "16", "32"}, str(hand::kGemmBlockRows)},
                       {"block_cols", {"2", "4", "8", "16"}, str(hand::kGemmBlockCols)}};
-            // parallel_steps is not searched: timed alone, back to back, a step that shares its
-            // columns among the threads finds them awake, but in transcription the kernels around
-            // a decode step run on the calling thread and the pool has gone to sleep. Measured on
-            // Emerald Rapids: the tuner chose it for the 288 -> 1152 step, which then ran at 13
-            // instead of 25 GFLOP/s in `rwkvt bench`.
         } else if (g == "lora") {
             if (name == "lora_decay") k.calls = {lora_call(c.lora_decay_rank(), true, false)};
             if (name == "lora_iclr") k.calls = {lora_call(c.lora_iclr_rank(), true, false)};

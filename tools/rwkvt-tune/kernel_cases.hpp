@@ -21,10 +21,10 @@ struct Call {
     std::vector<Halide::Buffer<>> inputs;  // float32, except the bf16 GEMMs' weight pairs
     int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
     std::vector<Halide::Buffer<float>> outputs;
-    // How many times transcription makes this call per encoder chunk call of the kernel, so that a
-    // candidate's summed time weighs a kernel's calls as the model does: decode steps of one token
-    // count once per token the predictor emits in a chunk's audio, in the predictor's share of the
-    // blocks (see kernel_cases.cpp).
+    // How many times transcription makes this call per encoder chunk (per block, for the blocks'
+    // kernels), so that a candidate's summed time weighs a kernel's calls as the model does: WKV-7
+    // runs a chunk in calls of 64 tokens, and its decode step once per token the predictor takes in
+    // the chunk's audio, in the proportion of predictor to encoder blocks (kernel_cases.cpp).
     double weight = 1;
 };
 
@@ -51,7 +51,7 @@ struct KernelCase {
 
 // The kernels of `config` (only those it uses, e.g. the WKV-7 kernel of its head size), with the
 // shapes of whole-file transcription (encoder chunks of rt::kWholeFileChunk frames, WKV-7 calls of
-// rt::kernels::kWkvMaxChunk tokens) and decoding steps (one token), weighted by how often each runs.
+// rt::kernels::kWkvMaxChunk tokens) and WKV-7's decoding step (one token), weighted by how often each runs.
 std::vector<KernelCase> kernel_cases(const ModelConfig& config, const Halide::Target& target, unsigned seed);
 
 }  // namespace rwkvt::tune

@@ -22,7 +22,7 @@ struct KernelVariantInfo {
 // The variants built, best first. Choosing the active one can throw (a bad RWKVT_KERNELS).
 std::vector<KernelVariantInfo> kernel_variants();
 
-// The variant this process runs (the active one of kernel_variants()).
+// The variant this process runs (the active one of kernel_variants()); throws as kernel_variants() does.
 KernelVariantInfo active_kernel_variant();
 
 }  // namespace rwkvt
