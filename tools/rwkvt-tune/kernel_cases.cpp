@@ -110,8 +110,8 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
     // WKV-7's decode step (one token), per encoder chunk call of a block: the tokens emitted in the
     // chunk's audio, in the proportion of the predictor's blocks to the encoder's.
     const double steps_per_chunk = kTokensPerSecond * kChunk * kEncoderFrameSeconds * c.predictor_blocks / c.encoder_blocks;
+    const int T = kChunk;
     auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16) {
-        const int T = kChunk;
         Call call;
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
@@ -125,7 +125,6 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         call.outputs = {Buffer<float>(O, T)};
         return call;
     };
-    const int T = kChunk;
     auto lora_call = [&](int D, bool with_base, bool value_residual) {
         Call call;
         call.shape = "T=" + std::to_string(T) + " C=" + std::to_string(C) + " D=" + std::to_string(D);
