@@ -7,6 +7,8 @@
 //                   by the runtime
 //   w_pairs(j, o, p) weights=bf16: bfloat16, W[o][2p + j], so the two weights of a pair of inputs
 //                   are adjacent ([K/2][O][2] row-major; K even), packed by the runtime
+//   w_units(o, p)   weights=bf16: the same memory as w_pairs, as uint32 (one pair per unit: w_pairs(0,
+//                   o, p) in the low half, w_pairs(1, o, p) in the high half; o contiguous)
 //   bias(o)         epilogue=bias only
 //   residual(o, t)  epilogue=residual only; must not overlap `out`: when a register tile's width
 //                   does not divide O, the last tile is shifted inwards and recomputes outputs
@@ -19,7 +21,10 @@
 // bf16 weights halve the bytes the product streams. On targets with AVX512-BF16 (avx512_bf16) the
 // activations are rounded to bfloat16 too and each pair of inputs is one vdpbf16ps lane (bf16 x bf16
 // summed in f32); elsewhere the weights are widened to f32 (exact) in registers and the product
-// runs in f32 as with f32 weights.
+// runs in f32 as with f32 weights. A one-token step there reads each pair as one 32-bit unit and
+// widens both halves with one shift and one mask: read as two strided bf16 loads from the caller's
+// buffer, Halide 14 assembles the even lanes one element at a time (it may not load past the last
+// element of an external buffer), which made the predictor's steps instruction-bound.
 //
 // amx=true (the avx512_amx variant, bf16 weights): products of two or more tokens run on the AMX
 // tile unit, in tiles of 16 tokens x 16 outputs. Halide 14 lowers only one form of tile product,
@@ -61,6 +66,7 @@ public:
     Input<Buffer<float>> a{"a", 2};
     Input<Buffer<float>>* w_t = nullptr;             // weights=f32
     Input<Buffer<bfloat16_t>>* w_pairs = nullptr;    // weights=bf16
+    Input<Buffer<uint32_t>>* w_units = nullptr;      // weights=bf16: w_pairs as 32-bit units
     Input<Buffer<float>>* bias = nullptr;
     Input<Buffer<float>>* residual = nullptr;
     Output<Buffer<float>> out{"out", 2};
@@ -70,6 +76,7 @@ public:
             w_t = add_input<Buffer<float>>("w_t", 2);
         } else {
             w_pairs = add_input<Buffer<bfloat16_t>>("w_pairs", 3);
+            w_units = add_input<Buffer<uint32_t>>("w_units", 2);
         }
         if (epilogue == Epilogue::Bias) bias = add_input<Buffer<float>>("bias", 1);
         if (epilogue == Epilogue::Residual) residual = add_input<Buffer<float>>("residual", 2);
@@ -109,7 +116,17 @@ public:
             if (dot_pairs()) a_bf16(kw, t) = cast<bfloat16_t>(a_clamped(kw, t));
             const Expr a_pair = dot_pairs() ? cast<float>(a_bf16(2 * p + j, t)) : a_clamped(2 * p + j, t);
             prod(o, t) += a_pair * cast<float>(w_block(j, o, p));
-            prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
+            if (dot_pairs()) {
+                prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
+            } else {
+                // Widened in registers: a bf16 is the high half of its f32, so the unit shifted left
+                // is the pair's first weight and the unit with its low half cleared the second.
+                unit_p = RDom(0, K / 2, "unit_p");
+                const Expr unit = (*w_units)(o, unit_p);
+                const Expr w_first = reinterpret<float>(unit << 16);
+                const Expr w_second = reinterpret<float>(unit & Internal::make_const(UInt(32), 0xffff0000u));
+                prod_row(o, t) += a_clamped(2 * unit_p, t) * w_first + a_clamped(2 * unit_p + 1, t) * w_second;
+            }
         }
         // amx_acc is the product on the tile unit: the AMX lowering recognises exactly this form
         // (bf16 activations x bf16 weight pairs, summed in f32), and its result may only be copied
@@ -154,6 +171,8 @@ public:
             w_pairs->dim(0).set_extent(2);
             w_pairs->dim(0).set_stride(1);
             w_pairs->dim(1).set_stride(2);
+            w_units->dim(0).set_min(0).set_stride(1);
+            w_units->dim(1).set_min(0);
         }
         if (residual) {
             residual->dim(0).set_min(0);
@@ -165,6 +184,7 @@ public:
         a.set_estimates({{0, 288}, {0, 64}});
         if (w_t) w_t->set_estimates({{0, 1152}, {0, 288}});
         if (w_pairs) w_pairs->set_estimates({{0, 2}, {0, 1152}, {0, 144}});
+        if (w_units) w_units->set_estimates({{0, 1152}, {0, 144}});
         if (bias) bias->set_estimates({{0, 1152}});
         if (residual) residual->set_estimates({{0, 1152}, {0, 64}});
         out.set_estimates({{0, 1152}, {0, 64}});
@@ -187,8 +207,13 @@ public:
         prod_row.compute_at(out, oo);
         prod_row.specialize(single_row).vectorize(o, tile.vec).unroll(o);
         prod_row.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
-        schedule_reduction(prod_row.update().specialize(single_row), tile, false, true);
-        schedule_reduction(prod_row.update(), tile, false, false);
+        if (bf16 && !dot_pairs()) {
+            prod_row.update().specialize(single_row).reorder(o, t, unit_p).vectorize(o, tile.vec).unroll(o);
+            prod_row.update().reorder(o, t, unit_p).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
+        } else {
+            schedule_reduction(prod_row.update().specialize(single_row), tile, false, true);
+            schedule_reduction(prod_row.update(), tile, false, false);
+        }
 
         // Fast path: at least one full register tile of outputs. The o tail is shifted inwards
         // (recomputing a few outputs), so with O % width == 0 every output is written exactly once.
@@ -290,6 +315,7 @@ private:
     Var o{"o"}, t{"t"}, kw{"kw"}, jw{"jw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
     static constexpr int kAmxTile = 16;  // tokens and outputs per AMX tile (16 rows of 64 bytes)
     RDom k, pair;  // the reduction: over k (f32 weights) or over pairs (j, p), k = 2 p + j (bf16)
+    RDom unit_p;   // a one-token step's reduction over the units of widened bf16 weights
     RDom amx_k;    // the tile unit's reduction over k (amx)
     Func a_clamped{"a_clamped"}, a_bf16{"a_bf16"}, prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
     Func amx_acc{"amx_acc"}, amx_out{"amx_out"};

@@ -31,10 +31,10 @@ struct KernelSet {
     KernelFn<B, B, B, B> gemm_bias;                      // a, w_t, bias -> out
     KernelFn<B, B, B> gemm_relu_square;                  // a, w_t -> out
     KernelFn<B, B, B, B> gemm_residual;                  // a, w_t, residual -> out
-    KernelFn<B, B, B> gemm_bf16_plain;                   // a, w_pairs (bf16) -> out
-    KernelFn<B, B, B, B> gemm_bf16_bias;                 // a, w_pairs, bias -> out
-    KernelFn<B, B, B> gemm_bf16_relu_square;             // a, w_pairs -> out
-    KernelFn<B, B, B, B> gemm_bf16_residual;             // a, w_pairs, residual -> out
+    KernelFn<B, B, B, B> gemm_bf16_plain;                // a, w_pairs (bf16), w_units (the same, uint32) -> out
+    KernelFn<B, B, B, B, B> gemm_bf16_bias;              // a, w_pairs, w_units, bias -> out
+    KernelFn<B, B, B, B> gemm_bf16_relu_square;          // a, w_pairs, w_units -> out
+    KernelFn<B, B, B, B, B> gemm_bf16_residual;          // a, w_pairs, w_units, residual -> out
     KernelFn<B, B, B, B, B> lora_decay;                  // x, down, up, base -> out
     KernelFn<B, B, B, B, B> lora_iclr;                   // x, down, up, base -> out
     KernelFn<B, B, B, B, B, B, B> lora_value_residual;   // x, down, up, base, v, v_first -> out

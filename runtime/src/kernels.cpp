@@ -138,30 +138,32 @@ void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, R
         throw std::logic_error("gemm shape mismatch");
     const double flops = 2.0 * a.time * layer.in * layer.out;
     const bool bf16 = layer.bf16();
-    Halide::Runtime::Buffer<const void> w;
-    if (bf16) {  // bf16 bits as Halide's bfloat type: (j, o, p) over [in/2][out][2]
+    Halide::Runtime::Buffer<const void> w, w_units;
+    if (bf16) {  // bf16 bits as Halide's bfloat type: (j, o, p) over [in/2][out][2]; and as 32-bit units (o, p)
         halide_dimension_t dims[3] = {{0, 2, 1, 0}, {0, layer.out, 2, 0}, {0, layer.in / 2, 2 * layer.out, 0}};
         w = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_bfloat, 16), layer.w_pairs.data(), 3, dims);
+        halide_dimension_t unit_dims[2] = {{0, layer.out, 1, 0}, {0, layer.in / 2, layer.out, 0}};
+        w_units = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_uint, 32), layer.w_pairs.data(), 2, unit_dims);
     } else {
         w = in2(layer.w_t, layer.out, layer.in);
     }
     const KernelSet& k = active();
     switch (epilogue) {
         case Epilogue::Plain:
-            run(bf16 ? "gemm_bf16" : "gemm", flops, [&] { return (bf16 ? k.gemm_bf16_plain : k.gemm_plain)(in(a), w, out(o)); }, a.time);
+            run(bf16 ? "gemm_bf16" : "gemm", flops, [&] { return bf16 ? k.gemm_bf16_plain(in(a), w, w_units, out(o)) : k.gemm_plain(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Bias:
             run(bf16 ? "gemm_bf16_bias" : "gemm_bias", flops,
-                [&] { return (bf16 ? k.gemm_bf16_bias : k.gemm_bias)(in(a), w, in(layer.bias), out(o)); }, a.time);
+                [&] { return bf16 ? k.gemm_bf16_bias(in(a), w, w_units, in(layer.bias), out(o)) : k.gemm_bias(in(a), w, in(layer.bias), out(o)); }, a.time);
             break;
         case Epilogue::ReluSquare:
             run(bf16 ? "gemm_bf16_relu_square" : "gemm_relu_square", flops,
-                [&] { return (bf16 ? k.gemm_bf16_relu_square : k.gemm_relu_square)(in(a), w, out(o)); }, a.time);
+                [&] { return bf16 ? k.gemm_bf16_relu_square(in(a), w, w_units, out(o)) : k.gemm_relu_square(in(a), w, out(o)); }, a.time);
             break;
         case Epilogue::Residual:
             if (overlap(residual, o)) throw std::logic_error("gemm: the residual must not overlap the output (generators/gemm.cpp)");
             run(bf16 ? "gemm_bf16_residual" : "gemm_residual", flops,
-                [&] { return (bf16 ? k.gemm_bf16_residual : k.gemm_residual)(in(a), w, in(residual), out(o)); }, a.time);
+                [&] { return bf16 ? k.gemm_bf16_residual(in(a), w, w_units, in(residual), out(o)) : k.gemm_residual(in(a), w, in(residual), out(o)); }, a.time);
             break;
     }
 }

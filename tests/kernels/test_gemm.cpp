@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "kernel_test_util.hpp"
@@ -51,28 +52,29 @@ struct Activations {
     }
 };
 
-// The four epilogues of one weight format against `product` = a W^T (T x O).
+// The four epilogues of one weight format against `product` = a W^T (T x O); each call has the
+// weights bound (f32: w_t; bf16: w_pairs and the same memory as w_units).
+using Buf = halide_buffer_t*;
 struct GemmFamily {
-    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> plain;
-    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> bias;
-    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> relu_square;
-    rt::kernels::KernelFn<halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*> residual;
+    std::function<int(Buf a, Buf out)> plain, relu_square;
+    std::function<int(Buf a, Buf bias_or_residual, Buf out)> bias, residual;
 };
-void check_epilogues(const GemmFamily& f, Buffer& a, halide_buffer_t* w, const Mat& product, std::mt19937& rng) {
+
+void check_epilogues(const GemmFamily& f, Buffer& a, const Mat& product, std::mt19937& rng) {
     const int T = static_cast<int>(product.rows()), O = static_cast<int>(product.cols());
     const Vec bias = random_mat(rng, O, 1).col(0);
     const Mat residual = random_mat(rng, T, O);
     Mat out(T, O);
-    REQUIRE(f.plain(a, w, rows(out)) == 0);
+    REQUIRE(f.plain(a, rows(out)) == 0);
     CHECK(relative_error(out, product) <= kTolerance);
 
-    REQUIRE(f.bias(a, w, dense(bias.data(), {O}), rows(out)) == 0);
+    REQUIRE(f.bias(a, dense(bias.data(), {O}), rows(out)) == 0);
     CHECK(relative_error(out, Mat(product.rowwise() + bias.transpose())) <= kTolerance);
 
-    REQUIRE(f.relu_square(a, w, rows(out)) == 0);
+    REQUIRE(f.relu_square(a, rows(out)) == 0);
     CHECK(relative_error(out, Mat(product.cwiseMax(0.0f).cwiseAbs2())) <= kTolerance);
 
-    REQUIRE(f.residual(a, w, rows(residual), rows(out)) == 0);
+    REQUIRE(f.residual(a, rows(residual), rows(out)) == 0);
     CHECK(relative_error(out, Mat(residual + product)) <= kTolerance);
 }
 
@@ -91,7 +93,11 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
         const Mat product = (a.dense_rows.cast<double>() * w.transpose().cast<double>()).cast<float>();
         const rt::kernels::KernelSet& k = kernels();
         Buffer w_buf = rows(w_t);
-        check_epilogues({k.gemm_plain, k.gemm_bias, k.gemm_relu_square, k.gemm_residual}, a.buffer, w_buf, product, rng);
+        const GemmFamily f32{[&](Buf x, Buf o) { return k.gemm_plain(x, w_buf, o); },
+                             [&](Buf x, Buf o) { return k.gemm_relu_square(x, w_buf, o); },
+                             [&](Buf x, Buf b, Buf o) { return k.gemm_bias(x, w_buf, b, o); },
+                             [&](Buf x, Buf r, Buf o) { return k.gemm_residual(x, w_buf, r, o); }};
+        check_epilogues(f32, a.buffer, product, rng);
     }
 }
 
@@ -119,9 +125,14 @@ TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 we
             }
         halide_dimension_t dims[3] = {{0, 2, 1}, {0, s.O, 2}, {0, s.K / 2, 2 * s.O}};
         Halide::Runtime::Buffer<void> w_pairs(halide_type_t(halide_type_bfloat, 16), pairs.data(), 3, dims);
+        halide_dimension_t unit_dims[2] = {{0, s.O, 1}, {0, s.K / 2, s.O}};
+        Halide::Runtime::Buffer<void> w_units(halide_type_t(halide_type_uint, 32), pairs.data(), 2, unit_dims);
         const Mat product = (a_used.cast<double>() * w.transpose().cast<double>()).cast<float>();
         const rt::kernels::KernelSet& k = kernels();
-        check_epilogues({k.gemm_bf16_plain, k.gemm_bf16_bias, k.gemm_bf16_relu_square, k.gemm_bf16_residual}, a.buffer, w_pairs,
-                        product, rng);
+        const GemmFamily bf16{[&](Buf x, Buf o) { return k.gemm_bf16_plain(x, w_pairs, w_units, o); },
+                              [&](Buf x, Buf o) { return k.gemm_bf16_relu_square(x, w_pairs, w_units, o); },
+                              [&](Buf x, Buf b, Buf o) { return k.gemm_bf16_bias(x, w_pairs, w_units, b, o); },
+                              [&](Buf x, Buf r, Buf o) { return k.gemm_bf16_residual(x, w_pairs, w_units, r, o); }};
+        check_epilogues(bf16, a.buffer, product, rng);
     }
 }

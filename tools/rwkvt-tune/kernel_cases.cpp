@@ -116,7 +116,10 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
         if (bf16) {
-            call.inputs.push_back(fill.bf16_pairs(O, K, 0.1f));
+            Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
+            call.inputs.push_back(pairs);
+            // w_units: the same memory as 32-bit units (o, p), as the runtime passes it.
+            call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
         } else {
             call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
         }
