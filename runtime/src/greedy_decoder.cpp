@@ -23,7 +23,7 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     Floats enc_proj(static_cast<size_t>(frames) * C);
     kernels::gemm(kernels::Epilogue::Bias, dense(const_cast<float*>(encoder_rows), C, frames), model_.joiner_enc, {},
                   dense(enc_proj.data(), C, frames));
-    Floats logits(static_cast<size_t>(kSpeculativeFrames) * V);
+    Floats logits(static_cast<size_t>(kMaxWindow) * V);
     auto best = [&](int row) { return blank_penalised_argmax(logits.data() + static_cast<size_t>(row) * V, V, blank, blank_penalty_); };
     auto emit = [&](int k, int t) {
         s.tokens.push_back(k);
@@ -35,10 +35,14 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     // that emits, these are exactly the logits frame-by-frame decoding computes. After an emission
     // the next window starts on the same frame against the new prefix: its first row decides the
     // frame's next symbol and the rest serve the frames after it, so one call does both.
+    // The rows after an emission are wasted, and speech emits a token every few frames: so a window
+    // after an emission is short (kFirstWindow) and each window that finds only blanks doubles the
+    // next, up to kMaxWindow, for pauses and silence.
     int t = 0;
     int emitted_on_frame = 0;  // tokens frame t has emitted so far
+    int next_window = kFirstWindow;
     while (t < frames) {
-        const int window = std::min(kSpeculativeFrames, frames - t);
+        const int window = std::min(next_window, frames - t);
         kernels::joiner(dense(enc_proj.data() + static_cast<size_t>(t) * C, C, window),
                         kernels::Rows{s.pred_proj.data(), C, window, 0}, model_, dense(logits.data(), V, window));
         int first = 0;
@@ -46,8 +50,10 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
         if (first == window) {
             t += window;
             emitted_on_frame = 0;
+            next_window = std::min(2 * next_window, kMaxWindow);
             continue;
         }
+        next_window = kFirstWindow;
         if (first > 0) emitted_on_frame = 0;
         t += first;
         emit(best(first), t);

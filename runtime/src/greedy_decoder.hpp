@@ -25,7 +25,10 @@ public:
     void advance(GreedyState& state, const float* encoder_rows, int frames, StackWorkspace& workspace) const;
 
 private:
-    static constexpr int kSpeculativeFrames = 16;  // joiner window evaluated against one prefix
+    // Joiner windows (frames evaluated against one prefix): the first after an emission, and the
+    // longest, reached by doubling while a window holds only blanks.
+    static constexpr int kFirstWindow = 4;
+    static constexpr int kMaxWindow = 16;
     const PackedModel& model_;
     int max_symbols_;
     float blank_penalty_;  // subtracted from blank's logit before each choice
