@@ -76,7 +76,18 @@ public:
         // ---- Schedule ----
         // One tile of pairs per parallel task: h1 and h2 for the tile, then the logits' register
         // tiles. V = 30 (tiny config) takes the guarded narrow path.
-        // One pair (greedy decoding) is split over output columns instead.
+        // One pair (greedy decoding) is split over output columns instead, and so is a window of
+        // pairs that fits one tile (greedy decoding's short windows), which would otherwise be one
+        // task: the tile's h1 and h2 first, then its column tiles shared among the threads.
+        const Expr few_pairs = out_fast && B <= tile.rows;
+        logits.specialize(few_pairs)
+            .split(v, vo, vi, tile.width(), TailStrategy::ShiftInwards)
+            .split(b, bo, bi, tile.rows, TailStrategy::GuardWithIf)
+            .reorder(vi, bi, vo, bo)
+            .vectorize(vi, tile.vec)
+            .unroll(vi)
+            .unroll(bi)
+            .parallel(vo);
         rwkvt_gen::tile_consumer(logits, v, b, vo, vi, bo, bi, tile, out_single, out_fast, true);
         logits.parallel(bo);
         logits.specialize(out_fast).parallel(bo);
