@@ -120,12 +120,12 @@ public:
                 prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
             } else {
                 // Widened in registers: a bf16 is the high half of its f32, so the unit shifted left
-                // is the pair's first weight and the unit with its low half cleared the second.
-                unit_p = RDom(0, K / 2, "unit_p");
-                const Expr unit = (*w_units)(o, unit_p);
-                const Expr w_first = reinterpret<float>(unit << 16);
-                const Expr w_second = reinterpret<float>(unit & Internal::make_const(UInt(32), 0xffff0000u));
-                prod_row(o, t) += a_clamped(2 * unit_p, t) * w_first + a_clamped(2 * unit_p + 1, t) * w_second;
+                // is the pair's first weight and the unit with its low half cleared the second. The
+                // pair stays a reduction (j unrolled, first then second), so a token's sum is added
+                // in the same order as in the register tiles.
+                const Expr unit = (*w_units)(o, p);
+                const Expr widened = select(j == 0, unit << 16, unit & Internal::make_const(UInt(32), 0xffff0000u));
+                prod_row(o, t) += a_pair * reinterpret<float>(widened);
             }
         }
         // amx_acc is the product on the tile unit: the AMX lowering recognises exactly this form
@@ -207,13 +207,8 @@ public:
         prod_row.compute_at(out, oo);
         prod_row.specialize(single_row).vectorize(o, tile.vec).unroll(o);
         prod_row.vectorize(o, tile.vec, TailStrategy::GuardWithIf);
-        if (bf16 && !dot_pairs()) {
-            prod_row.update().specialize(single_row).reorder(o, t, unit_p).vectorize(o, tile.vec).unroll(o);
-            prod_row.update().reorder(o, t, unit_p).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
-        } else {
-            schedule_reduction(prod_row.update().specialize(single_row), tile, false, true);
-            schedule_reduction(prod_row.update(), tile, false, false);
-        }
+        schedule_reduction(prod_row.update().specialize(single_row), tile, false, true);
+        schedule_reduction(prod_row.update(), tile, false, false);
 
         // Fast path: at least one full register tile of outputs. The o tail is shifted inwards
         // (recomputing a few outputs), so with O % width == 0 every output is written exactly once.
@@ -315,7 +310,6 @@ private:
     Var o{"o"}, t{"t"}, kw{"kw"}, jw{"jw"}, oo{"oo"}, oi{"oi"}, to{"to"}, ti{"ti"}, ob{"ob"}, tb{"tb"}, block{"block"};
     static constexpr int kAmxTile = 16;  // tokens and outputs per AMX tile (16 rows of 64 bytes)
     RDom k, pair;  // the reduction: over k (f32 weights) or over pairs (j, p), k = 2 p + j (bf16)
-    RDom unit_p;   // a one-token step's reduction over the units of widened bf16 weights
     RDom amx_k;    // the tile unit's reduction over k (amx)
     Func a_clamped{"a_clamped"}, a_bf16{"a_bf16"}, prod{"prod"}, prod_row{"prod_row"}, w_block{"w_block"};
     Func amx_acc{"amx_acc"}, amx_out{"amx_out"};
