@@ -171,8 +171,9 @@ public:
             w_pairs->dim(0).set_extent(2);
             w_pairs->dim(0).set_stride(1);
             w_pairs->dim(1).set_stride(2);
-            w_units->dim(0).set_min(0).set_stride(1);
-            w_units->dim(1).set_min(0);
+            // w_units is w_pairs' memory: the same outputs and pairs.
+            w_units->dim(0).set_min(0).set_stride(1).set_extent(w_pairs->dim(1).extent());
+            w_units->dim(1).set_min(0).set_extent(w_pairs->dim(2).extent());
         }
         if (residual) {
             residual->dim(0).set_min(0);

@@ -36,8 +36,8 @@ void GreedyDecoder::advance(GreedyState& s, const float* encoder_rows, int frame
     // the next window starts on the same frame against the new prefix: its first row decides the
     // frame's next symbol and the rest serve the frames after it, so one call does both.
     // The rows after an emission are wasted, and speech emits a token every few frames: so a window
-    // after an emission is short (kFirstWindow) and each window that finds only blanks doubles the
-    // next, up to kMaxWindow, for pauses and silence.
+    // after an emission (and the chunk's first) is short (kFirstWindow) and each window that finds
+    // only blanks doubles the next, up to kMaxWindow, for pauses and silence.
     int t = 0;
     int emitted_on_frame = 0;  // tokens frame t has emitted so far
     int next_window = kFirstWindow;

@@ -25,8 +25,9 @@ public:
     void advance(GreedyState& state, const float* encoder_rows, int frames, StackWorkspace& workspace) const;
 
 private:
-    // Joiner windows (frames evaluated against one prefix): the first after an emission, and the
-    // longest, reached by doubling while a window holds only blanks.
+    // Joiner windows (frames evaluated against one prefix): the first after an emission and at the
+    // start of each chunk of encoder frames, and the longest, reached by doubling while a window
+    // holds only blanks (320 ms streaming chunks hold 8 frames, so there windows stop at 8).
     static constexpr int kFirstWindow = 4;
     static constexpr int kMaxWindow = 16;
     const PackedModel& model_;

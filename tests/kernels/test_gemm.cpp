@@ -20,7 +20,7 @@ struct Shape {
 // (T, K, O): rwkvt-19m (C 288, F 1152, V 1024, F1*20 1280) and tiny (C 64, F 256, V 30, F1*20 160).
 const Shape kShapes[] = {{1, 288, 1152}, {3, 1152, 288}, {17, 288, 288}, {64, 1280, 288}, {5, 288, 1024},
                          {1, 64, 30},    {3, 64, 30},     {17, 64, 256},  {64, 256, 64},   {2, 160, 64},
-                         {33, 64, 64}};
+                         {33, 64, 64}, {1, 1152, 288}, {1, 64, 40}};
 
 // bfloat16 helpers, written here rather than shared with the model file so the test stays independent.
 uint16_t bf16_bits_truncated(float f) {
