@@ -80,13 +80,7 @@ public:
         // pairs that fits one tile (greedy decoding's short windows), which would otherwise be one
         // task: the tile's h1 and h2 first, then its column tiles shared among the threads.
         const Expr few_pairs = out_fast && B <= tile.rows;
-        logits.specialize(few_pairs)
-            .split(v, vo, vi, tile.width(), TailStrategy::ShiftInwards)
-            .split(b, bo, bi, tile.rows, TailStrategy::GuardWithIf)
-            .reorder(vi, bi, vo, bo)
-            .vectorize(vi, tile.vec)
-            .unroll(vi)
-            .unroll(bi)
+        rwkvt_gen::register_tile_loops(logits.specialize(few_pairs), v, b, vo, vi, bo, bi, tile, TailStrategy::ShiftInwards)
             .parallel(vo);
         rwkvt_gen::tile_consumer(logits, v, b, vo, vi, bo, bi, tile, out_single, out_fast, true);
         logits.parallel(bo);

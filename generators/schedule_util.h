@@ -96,6 +96,19 @@ inline void schedule_single_row(Halide::Func prod_row, Halide::Func consumer, Ha
     prod_row.update().reorder(o, t, k).vectorize(o, tile.vec, TailStrategy::GuardWithIf);
 }
 
+// Whole register tiles of a consumer stage: loops, innermost first, oi (vectorised, unrolled), ti
+// (unrolled), oo, to; o tail as given, t tail guarded.
+inline Halide::Stage register_tile_loops(Halide::Stage s, Halide::Var o, Halide::Var t, Halide::Var oo, Halide::Var oi,
+                                         Halide::Var to, Halide::Var ti, const RegisterTile& tile, Halide::TailStrategy o_tail) {
+    using namespace Halide;
+    return s.split(o, oo, oi, tile.width(), o_tail)
+        .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
+        .reorder(oi, ti, oo, to)
+        .vectorize(oi, tile.vec)
+        .unroll(oi)
+        .unroll(ti);
+}
+
 // Splits a consumer of a register-tiled product into tiles; loops, innermost first: oi
 // (vectorised), ti, oo, to. With `single` (T = 1): 32-output columns of one token. With `fast`:
 // whole register tiles, o tail shifted inwards for an output, rounded up for an intermediate
@@ -112,13 +125,7 @@ inline void tile_consumer(Halide::Func f, Halide::Var o, Halide::Var t, Halide::
         .reorder(oi, ti, oo, to)
         .vectorize(oi, tile.vec)
         .unroll(oi);
-    f.specialize(fast)
-        .split(o, oo, oi, tile.width(), o_tail)
-        .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
-        .reorder(oi, ti, oo, to)
-        .vectorize(oi, tile.vec)
-        .unroll(oi)
-        .unroll(ti);
+    register_tile_loops(f.specialize(fast), o, t, oo, oi, to, ti, tile, o_tail);
     f.split(o, oo, oi, tile.vec, TailStrategy::GuardWithIf)
         .split(t, to, ti, tile.rows, TailStrategy::GuardWithIf)
         .reorder(oi, ti, oo, to)
