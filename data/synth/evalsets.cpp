@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "rwkvt/data/external_program.hpp"
 #include "rwkvt/data/duration_check.hpp"
 #include "rwkvt/data/evalsets.hpp"
@@ -92,9 +94,8 @@ long make_harvard_evalset(const HarvardOptions& o) {
     if (o.out_dir.empty()) throw std::runtime_error("no output folder given");
     const std::vector<std::string> sets = harvard_voice_sets();
     if (std::find(sets.begin(), sets.end(), o.voices) == sets.end()) {
-        std::string expected;
-        for (const std::string& set : sets) expected += (expected.empty() ? "" : " or ") + set;
-        throw std::runtime_error("unknown voices '" + o.voices + "' for the Harvard set: expected " + expected);
+        throw std::runtime_error(fmt::format("unknown voices '{}' for the Harvard set: expected {}", o.voices,
+                                             fmt::join(sets, " or ")));
     }
     fs::create_directories(o.out_dir);
     std::string text = o.text_path;

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 namespace rwkvt::train {
@@ -181,9 +182,8 @@ TrainConfig load_train_config(const std::string& path) {
     if (const auto precision = parse_matmul_precision(matmul_precision)) {
         c.matmul_precision = *precision;
     } else {
-        std::string expected;
-        for (const std::string& name : matmul_precision_names()) expected += (expected.empty() ? "" : " or ") + name;
-        optim.fail("optim.matmul_precision", "expected " + expected + ", got '" + matmul_precision + "'");
+        optim.fail("optim.matmul_precision",
+                   fmt::format("expected {}, got '{}'", fmt::join(matmul_precision_names(), " or "), matmul_precision));
     }
 
     Section run(path, "run.", root["run"]);

@@ -9,7 +9,7 @@ add_library(rwkvt_trainer_core STATIC
     training/batch_plan.cpp
     training/fast_log_mel.cpp)
 target_include_directories(rwkvt_trainer_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/training ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(rwkvt_trainer_core PUBLIC rwkvt_flags rwkvt_model PRIVATE yaml-cpp Eigen3::Eigen)
+target_link_libraries(rwkvt_trainer_core PUBLIC rwkvt_flags rwkvt_model PRIVATE yaml-cpp Eigen3::Eigen fmt::fmt)
 
 # rwkvt_trainer: the LibTorch loop on top of rwkvt_train (the model and losses). Five translation
 # units include torch (each ~9 s and ~1 GB to compile): the loop, one step's tensors and losses,
