@@ -56,7 +56,7 @@ TEST_CASE("a pair's joiner logits are the same bits whatever the number of pairs
             return out;
         };
         const Mat all = logits(full);
-        // Windows up to the register tile's rows (4, 6 or 8 by variant) take the few-pairs path.
+        // Windows up to the register tile's rows (4 to 8 by variant and schedule file) take the few-pairs path.
         for (int pairs : {1, 2, 3, 4, 5, 6, 7, 8, 9}) {
             CAPTURE(config);
             CAPTURE(pairs);
