@@ -35,6 +35,9 @@ sitting_hours=${RWKVT_SITTING_HOURS:-20}
 # The pitch factors of a sitting's voices (resampling shifts formants too, imitating other speakers);
 # sittings 1-8 rendered with 0.93-1.07, the evaluation sets keep that.
 read -ra pitch_range <<< "${RWKVT_PITCH_RANGE:-0.88 1.14}"
+# A sitting's peak learning rate (the warm-up's target; the cosine decays from it to the config's
+# final_lr), when it should differ from the stage config's: late sittings of a converged model.
+peak_lr=${RWKVT_PEAK_LR:-}
 ctc_hours=${RWKVT_CTC_HOURS:-40}
 joint_hours=${RWKVT_JOINT_HOURS:-400}
 seed=1
@@ -74,12 +77,19 @@ last_valid() {
 # ---- configs ----------------------------------------------------------------------------------
 
 # Writes a stage's config into the sitting folder: the template with the model's source, the data
-# and the warm-up filled in (paths in it are absolute, or relative to the sitting folder).
+# and the warm-up filled in (paths in it are absolute, or relative to the sitting folder), and the
+# peak learning rate when RWKVT_PEAK_LR sets one.
 write_config() {
     local template=$1 out=$2 model_block=$3 warmup=$4 line
     while IFS= read -r line; do
         case $line in
             @MODEL@) printf '%s\n' "$model_block" ;;
+            "  lr: "*) if [ -n "$peak_lr" ]; then
+                           local stage_lr=${line#  lr: }
+                           printf '  lr: %s                 # RWKVT_PEAK_LR; the stage config: %s\n' "$peak_lr" "${stage_lr%% *}"
+                       else
+                           printf '%s\n' "$line"
+                       fi ;;
             *) line=${line//@REPO@/$repo}; line=${line//@WORK@/$work}; line=${line//@TOKENIZER@/$tokenizer}
                printf '%s\n' "${line//@WARMUP@/$warmup}" ;;
         esac
