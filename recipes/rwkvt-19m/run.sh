@@ -80,17 +80,15 @@ last_valid() {
 # and the warm-up filled in (paths in it are absolute, or relative to the sitting folder), and the
 # peak learning rate when RWKVT_PEAK_LR sets one.
 write_config() {
-    local template=$1 out=$2 model_block=$3 warmup=$4 line
+    local template=$1 out=$2 model_block=$3 warmup=$4 line stage_lr
     while IFS= read -r line; do
         case $line in
             @MODEL@) printf '%s\n' "$model_block" ;;
-            "  lr: "*) if [ -n "$peak_lr" ]; then
-                           local stage_lr=${line#  lr: }
-                           printf '  lr: %s                 # RWKVT_PEAK_LR; the stage config: %s\n' "$peak_lr" "${stage_lr%% *}"
-                       else
-                           printf '%s\n' "$line"
-                       fi ;;
-            *) line=${line//@REPO@/$repo}; line=${line//@WORK@/$work}; line=${line//@TOKENIZER@/$tokenizer}
+            *) if [ -n "$peak_lr" ] && [[ $line == "  lr: "* ]]; then
+                   stage_lr=${line#  lr: }
+                   line="  lr: $peak_lr                 # RWKVT_PEAK_LR; the stage config: ${stage_lr%% *}"
+               fi
+               line=${line//@REPO@/$repo}; line=${line//@WORK@/$work}; line=${line//@TOKENIZER@/$tokenizer}
                printf '%s\n' "${line//@WARMUP@/$warmup}" ;;
         esac
     done < "$recipe/$template.yaml" > "$out.tmp"
