@@ -43,6 +43,7 @@ struct KernelSet {
     Wkv7 wkv7_n16;
     Wkv7 wkv7_n32;
     KernelFn<B, B, B, B, B, B, B> joiner;                // enc_proj, pred_proj, hidden w_t/b, out w_t/b -> logits
+    KernelFn<B, B, B, B, B, B, B, B, B> joiner_bf16;     // enc_proj, pred_proj, hidden w_pairs/w_units/b, out w_pairs/w_units/b -> logits
 };
 
 // The variants this library was built with, best first.

@@ -133,17 +133,28 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
     }
 }
 
+// A bf16 layer's weights as the bf16 kernels take them: Halide's bfloat type (j, o, p) over
+// [in/2][out][2], and the same memory as 32-bit units (o, p).
+struct Bf16Weights {
+    Halide::Runtime::Buffer<const void> pairs, units;
+    explicit Bf16Weights(const PackedLinear& layer) {
+        halide_dimension_t dims[3] = {{0, 2, 1, 0}, {0, layer.out, 2, 0}, {0, layer.in / 2, 2 * layer.out, 0}};
+        pairs = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_bfloat, 16), layer.w_pairs.data(), 3, dims);
+        halide_dimension_t unit_dims[2] = {{0, layer.out, 1, 0}, {0, layer.in / 2, layer.out, 0}};
+        units = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_uint, 32), layer.w_pairs.data(), 2, unit_dims);
+    }
+};
+
 void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, Rows o) {
     if (a.channels != layer.in || o.channels != layer.out)
         throw std::logic_error("gemm shape mismatch");
     const double flops = 2.0 * a.time * layer.in * layer.out;
     const bool bf16 = layer.bf16();
     Halide::Runtime::Buffer<const void> w, w_units;
-    if (bf16) {  // bf16 bits as Halide's bfloat type: (j, o, p) over [in/2][out][2]; and as 32-bit units (o, p)
-        halide_dimension_t dims[3] = {{0, 2, 1, 0}, {0, layer.out, 2, 0}, {0, layer.in / 2, 2 * layer.out, 0}};
-        w = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_bfloat, 16), layer.w_pairs.data(), 3, dims);
-        halide_dimension_t unit_dims[2] = {{0, layer.out, 1, 0}, {0, layer.in / 2, layer.out, 0}};
-        w_units = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_uint, 32), layer.w_pairs.data(), 2, unit_dims);
+    if (bf16) {
+        Bf16Weights packed(layer);
+        w = packed.pairs;
+        w_units = packed.units;
     } else {
         w = in2(layer.w_t, layer.out, layer.in);
     }
@@ -211,10 +222,19 @@ void wkv7(Rows r, Rows w, Rows k, Rows v, Rows a, Rows g, const PackedBlock& b, 
 void joiner(Rows enc_proj, Rows pred_proj, const PackedModel& m, Rows logits) {
     const int C = m.config.width, V = m.config.vocab_size;
     const double flops = 2.0 * logits.time * (static_cast<double>(C) * C + static_cast<double>(C) * V);
-    run("joiner", flops, [&] {
-        return active().joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
-                            in2(m.joiner_out.w_t, V, C), in(m.joiner_out.bias), out(logits));
-    }, logits.time);
+    // PackedModel keeps both layers in bf16 or both in f32.
+    if (m.joiner_hidden.bf16()) {
+        Bf16Weights hidden(m.joiner_hidden), out_layer(m.joiner_out);
+        run("joiner_bf16", flops, [&] {
+            return active().joiner_bf16(in(enc_proj), in(pred_proj), hidden.pairs, hidden.units, in(m.joiner_hidden.bias),
+                                        out_layer.pairs, out_layer.units, in(m.joiner_out.bias), out(logits));
+        }, logits.time);
+    } else {
+        run("joiner", flops, [&] {
+            return active().joiner(in(enc_proj), in(pred_proj), in2(m.joiner_hidden.w_t, C, C), in(m.joiner_hidden.bias),
+                                in2(m.joiner_out.w_t, V, C), in(m.joiner_out.bias), out(logits));
+        }, logits.time);
+    }
 }
 
 }  // namespace rwkvt::rt::kernels

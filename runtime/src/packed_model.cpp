@@ -17,17 +17,17 @@ uint16_t bf16_bits(float exact) {
     return static_cast<uint16_t>(bits >> 16);
 }
 
-// Layers that run on the GEMM kernels keep a bf16 matrix in bf16 (`Gemm::Bf16`); the joiner's
-// hidden and output layers run inside the joiner kernel, which takes f32 (`Gemm::F32Only`).
-enum class Gemm { Bf16, F32Only };
+// A bf16 matrix stays in bf16 (`Packing::Bf16`, when its inputs pair up), or is widened to f32
+// (`Packing::F32`: the joiner's two inner layers, unless both are bf16, since one kernel runs them).
+enum class Packing { Bf16, F32 };
 
-PackedLinear pack_linear(Weights& w, const std::string& weight, const std::string& bias = "", Gemm gemm = Gemm::Bf16) {
+PackedLinear pack_linear(Weights& w, const std::string& weight, const std::string& bias = "", Packing packing = Packing::Bf16) {
     Tensor t = w.take(weight);
     PackedLinear p;
     p.out = static_cast<int>(t.shape[0]);
     p.in = static_cast<int>(t.shape[1]);
     auto at = [&](int o, int i) { return t.data[static_cast<size_t>(o) * p.in + i]; };
-    if (t.from_bf16 && gemm == Gemm::Bf16 && p.in % 2 == 0) {
+    if (t.from_bf16 && packing == Packing::Bf16 && p.in % 2 == 0) {
         p.w_pairs.resize(t.data.size());
         for (int pair = 0; pair < p.in / 2; ++pair)
             for (int o = 0; o < p.out; ++o)
@@ -129,8 +129,10 @@ PackedModel PackedModel::from(Model&& model) {
     p.predictor = pack_stack(w, c, "predictor", c.predictor_blocks);
     p.joiner_enc = pack_linear(w, "joiner.enc_proj.weight", "joiner.enc_proj.bias");
     p.joiner_pred = pack_linear(w, "joiner.pred_proj.weight");
-    p.joiner_hidden = pack_linear(w, "joiner.hidden.weight", "joiner.hidden.bias", Gemm::F32Only);
-    p.joiner_out = pack_linear(w, "joiner.out.weight", "joiner.out.bias", Gemm::F32Only);
+    const bool joiner_bf16 = w.at("joiner.hidden.weight").from_bf16 && w.at("joiner.out.weight").from_bf16 && c.width % 2 == 0;
+    const Packing joiner_packing = joiner_bf16 ? Packing::Bf16 : Packing::F32;
+    p.joiner_hidden = pack_linear(w, "joiner.hidden.weight", "joiner.hidden.bias", joiner_packing);
+    p.joiner_out = pack_linear(w, "joiner.out.weight", "joiner.out.bias", joiner_packing);
     p.ctc_head = pack_linear(w, "ctc_head.weight", "ctc_head.bias");
     return p;
 }

@@ -17,8 +17,8 @@ using Floats = std::vector<float>;
 // A Linear layer y = W x, its weights in one of two packings:
 //   w_t      f32, transposed: w_t[in][out], out contiguous;
 //   w_pairs  bf16 bits, W[o][2p + j] at [p][o][j] (the two weights of an input pair adjacent), when the
-//            model file stores the matrix in bf16 and the layer runs on a GEMM kernel. Then w_t is
-//            empty and the bf16 GEMM kernels run it (generators/gemm.cpp).
+//            model file stores the matrix in bf16. Then w_t is empty and a bf16 kernel runs the layer
+//            (generators/gemm.cpp; the joiner's two inner layers: generators/joiner.cpp).
 struct PackedLinear {
     int in = 0, out = 0;
     Floats w_t;

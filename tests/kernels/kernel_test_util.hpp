@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -98,6 +99,51 @@ inline Eigen::Map<const Vec> vector(const Model& m, const std::string& name) {
     const Tensor& t = m.weights.at(name);
     return Eigen::Map<const Vec>(t.data.data(), static_cast<Eigen::Index>(t.data.size()));
 }
+// bfloat16 helpers, written here rather than shared with the model file so the tests stay independent.
+inline uint16_t bf16_bits_truncated(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return static_cast<uint16_t>(bits >> 16);
+}
+inline float widen(uint16_t bits) {
+    const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+    float f;
+    std::memcpy(&f, &wide, 4);
+    return f;
+}
+inline float round_to_bf16(float f) {  // round to nearest, ties to even
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return widen(static_cast<uint16_t>(bits >> 16));
+}
+// Whether the active variant rounds activations to bf16 before multiplying bf16 weights (vdpbf16ps
+// and AMX) or widens the weights to f32.
+inline bool rounds_bf16_activations() { return std::string(kernels().bf16_products) != "f32"; }
+
+// A weight W [O, K] (K even) cut to bf16 as the bf16 kernels take it: `exact` holds the bf16 values as
+// floats; `pairs` the bits, W[o][2p + j] at [p][o][j], as Halide's bfloat (j, o, p) and the same
+// memory as 32-bit units (o, p).
+struct Bf16Matrix {
+    Mat exact;
+    std::vector<uint16_t> bits;
+    Halide::Runtime::Buffer<void> pairs, units;
+    explicit Bf16Matrix(const Mat& w) : exact(w.rows(), w.cols()), bits(static_cast<size_t>(w.size())) {
+        const int O = static_cast<int>(w.rows()), K = static_cast<int>(w.cols());
+        for (int o = 0; o < O; ++o)
+            for (int k = 0; k < K; ++k) {
+                const uint16_t b = bf16_bits_truncated(w(o, k));
+                exact(o, k) = widen(b);
+                bits[(static_cast<size_t>(k / 2) * O + o) * 2 + k % 2] = b;
+            }
+        halide_dimension_t dims[3] = {{0, 2, 1}, {0, O, 2}, {0, K / 2, 2 * O}};
+        pairs = Halide::Runtime::Buffer<void>(halide_type_t(halide_type_bfloat, 16), bits.data(), 3, dims);
+        halide_dimension_t unit_dims[2] = {{0, O, 1}, {0, K / 2, O}};
+        units = Halide::Runtime::Buffer<void>(halide_type_t(halide_type_uint, 32), bits.data(), 2, unit_dims);
+    }
+    Bf16Matrix(const Bf16Matrix&) = delete;  // the buffers point into `bits`
+};
+
 // A Linear weight W [O, K] as the kernels take it: W^T row-major, i.e. w_t(o, k) with o contiguous.
 inline Mat transposed(const Model& m, const std::string& name) { return matrix(m, name).transpose(); }
 

@@ -3,7 +3,6 @@
 // and with bf16 weight pairs.
 #include <doctest/doctest.h>
 
-#include <cstring>
 #include <functional>
 #include <string>
 
@@ -21,25 +20,6 @@ struct Shape {
 const Shape kShapes[] = {{1, 288, 1152}, {3, 1152, 288}, {17, 288, 288}, {64, 1280, 288}, {5, 288, 1024},
                          {1, 64, 30},    {3, 64, 30},     {17, 64, 256},  {64, 256, 64},   {2, 160, 64},
                          {33, 64, 64}, {1, 1152, 288}, {1, 64, 40}};
-
-// bfloat16 helpers, written here rather than shared with the model file so the test stays independent.
-uint16_t bf16_bits_truncated(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    return static_cast<uint16_t>(bits >> 16);
-}
-float widen(uint16_t bits) {
-    const uint32_t wide = static_cast<uint32_t>(bits) << 16;
-    float f;
-    std::memcpy(&f, &wide, 4);
-    return f;
-}
-float round_to_bf16(float f) {  // round to nearest, ties to even
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return widen(static_cast<uint16_t>(bits >> 16));
-}
 
 // Random activations a (T x K), each row `spacing` rows apart in a larger matrix: a row stride the
 // kernels must accept. `rows` holds them densely for the reference.
@@ -104,7 +84,7 @@ TEST_CASE("gemm kernels equal an Eigen product (relative error <= 1e-4)") {
 TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 weights (relative error <= 1e-4)") {
     // On avx512_amx the shapes of several tokens with outputs a multiple of 16 run on the AMX tiles,
     // the rest on vdpbf16ps.
-    const bool rounds_activations = std::string(kernels().bf16_products) != "f32";
+    const bool rounds_activations = rounds_bf16_activations();
     int seed = 300;
     for (const Shape& s : kShapes) {
         CAPTURE(s.T);
@@ -114,25 +94,14 @@ TEST_CASE("bf16-weight gemm kernels equal an Eigen product with the same bf16 we
         Activations a(rng, s.T, s.K, 2);
         Mat a_used = a.dense_rows;  // what the products multiply
         if (rounds_activations) a_used = a_used.unaryExpr([](float v) { return round_to_bf16(v); });
-        // Random weights cut to bf16: W [O, K] exactly, and its pairs [K/2][O][2].
-        Mat w = random_mat(rng, s.O, s.K, -0.2f, 0.2f);
-        std::vector<uint16_t> pairs(static_cast<size_t>(s.O) * s.K);
-        for (int o = 0; o < s.O; ++o)
-            for (int k = 0; k < s.K; ++k) {
-                const uint16_t bits = bf16_bits_truncated(w(o, k));
-                w(o, k) = widen(bits);
-                pairs[(static_cast<size_t>(k / 2) * s.O + o) * 2 + k % 2] = bits;
-            }
-        halide_dimension_t dims[3] = {{0, 2, 1}, {0, s.O, 2}, {0, s.K / 2, 2 * s.O}};
-        Halide::Runtime::Buffer<void> w_pairs(halide_type_t(halide_type_bfloat, 16), pairs.data(), 3, dims);
-        halide_dimension_t unit_dims[2] = {{0, s.O, 1}, {0, s.K / 2, s.O}};
-        Halide::Runtime::Buffer<void> w_units(halide_type_t(halide_type_uint, 32), pairs.data(), 2, unit_dims);
-        const Mat product = (a_used.cast<double>() * w.transpose().cast<double>()).cast<float>();
+        // Random weights cut to bf16.
+        Bf16Matrix w(random_mat(rng, s.O, s.K, -0.2f, 0.2f));
+        const Mat product = (a_used.cast<double>() * w.exact.transpose().cast<double>()).cast<float>();
         const rt::kernels::KernelSet& k = kernels();
-        const GemmFamily bf16{[&](Buf x, Buf o) { return k.gemm_bf16_plain(x, w_pairs, w_units, o); },
-                              [&](Buf x, Buf o) { return k.gemm_bf16_relu_square(x, w_pairs, w_units, o); },
-                              [&](Buf x, Buf b, Buf o) { return k.gemm_bf16_bias(x, w_pairs, w_units, b, o); },
-                              [&](Buf x, Buf r, Buf o) { return k.gemm_bf16_residual(x, w_pairs, w_units, r, o); }};
+        const GemmFamily bf16{[&](Buf x, Buf o) { return k.gemm_bf16_plain(x, w.pairs, w.units, o); },
+                              [&](Buf x, Buf o) { return k.gemm_bf16_relu_square(x, w.pairs, w.units, o); },
+                              [&](Buf x, Buf b, Buf o) { return k.gemm_bf16_bias(x, w.pairs, w.units, b, o); },
+                              [&](Buf x, Buf r, Buf o) { return k.gemm_bf16_residual(x, w.pairs, w.units, r, o); }};
         check_epilogues(bf16, a.buffer, product, rng);
     }
 }

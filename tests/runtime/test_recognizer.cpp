@@ -111,6 +111,30 @@ TEST_CASE("a bf16 model file runs on the bf16 GEMMs and matches the reference on
     }
 }
 
+TEST_CASE("a bf16 model file's joiner runs on the bf16 joiner kernel; where it widens the weights, tokens equal the reference's") {
+    // Variants that round activations to bf16 may move a near tie between two tokens, so only the
+    // widening variants (f32 products of the same bf16 weights) are held to the reference's tokens.
+    const bool rounds_activations = active_kernel_variant().bf16_products != "f32";
+    for (uint64_t seed : {41u, 42u}) {
+        CAPTURE(seed);
+        Fixture f("tiny", seed, 0.3f, 2, 8, StorageDtype::BF16);
+        const auto audio = test::random_audio(1.5, seed);
+        set_kernel_profiling(true);
+        reset_kernel_timings();
+        const Result got = f.recognizer->transcribe(audio);
+        set_kernel_profiling(false);
+        std::vector<std::string> kernels;
+        for (const KernelTiming& k : kernel_timings()) kernels.push_back(k.kernel);
+        CHECK(std::count(kernels.begin(), kernels.end(), "joiner_bf16") == 1);
+        CHECK(std::count(kernels.begin(), kernels.end(), "joiner") == 0);
+        std::vector<int> ids;
+        for (const Token& t : got.tokens) ids.push_back(t.id);
+        const ref::DecodeResult want = ref::transcribe(f.model, audio, 2);
+        CHECK(!want.tokens.empty());
+        if (!rounds_activations) CHECK(ids == want.tokens);
+    }
+}
+
 TEST_CASE("runtime greedy tokens equal the reference's") {
     for (int max_symbols : {1, 2, 3}) {
         for (uint64_t seed : {21u, 22u, 23u}) {

@@ -70,7 +70,7 @@ struct GeneratorSteps : Halide::Internal::GeneratorBase {
     static Halide::Pipeline build(GeneratorBase& g) { return (g.*(&GeneratorSteps::build_pipeline))(); }
 };
 
-// gen.set_inputs(inputs[0], ..., inputs[N-1]) for a run-time N (the generators' arities are 3-12).
+// gen.set_inputs(inputs[0], ..., inputs[N-1]) for a run-time N (the generators' arities are 2-12).
 template <size_t... I>
 void set_buffers(Halide::Internal::GeneratorBase& gen, const std::vector<Buffer<>>& in, std::index_sequence<I...>) {
     gen.set_inputs(in[I]...);
@@ -87,6 +87,7 @@ void set_inputs(Halide::Internal::GeneratorBase& gen, const Call& call, bool sca
         case 4: return set_buffers(gen, in, std::make_index_sequence<4>{});
         case 5: return set_buffers(gen, in, std::make_index_sequence<5>{});
         case 6: return set_buffers(gen, in, std::make_index_sequence<6>{});
+        case 8: return set_buffers(gen, in, std::make_index_sequence<8>{});
         case 12: return set_buffers(gen, in, std::make_index_sequence<12>{});
         default: throw std::logic_error("tuner: no binding for a generator with " + std::to_string(in.size()) + " inputs");
     }
@@ -254,11 +255,25 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
                       {"mel_block", {"2", "4", "5"}, str(hand::kSubsampleMelBlock)},
                       {"lanes", subsample_lanes, str(hand::subsample_lanes(target))}};
         } else if (g == "joiner") {
+            const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";
+            // A layer's weights: f32 W^T, or bf16 pairs and the same memory as 32-bit units.
+            auto add_weights = [&](Call& call, int O, int K) {
+                if (!bf16) {
+                    call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
+                    return;
+                }
+                Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
+                call.inputs.push_back(pairs);
+                call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
+            };
             for (const auto& [B, weight] : kJoinerWindows) {
                 Call call;
                 call.shape = "pairs=" + std::to_string(B) + " C=" + std::to_string(C) + " V=" + std::to_string(V);
-                call.inputs = {fill.signed_unit({C, B}), fill.signed_unit({C, B}), fill.signed_unit({C, C}, 0.1f), fill.signed_unit({C}, 0.1f),
-                               fill.signed_unit({V, C}, 0.1f), fill.signed_unit({V}, 0.1f)};
+                call.inputs = {fill.signed_unit({C, B}), fill.signed_unit({C, B})};
+                add_weights(call, C, C);
+                call.inputs.push_back(fill.signed_unit({C}, 0.1f));
+                add_weights(call, V, C);
+                call.inputs.push_back(fill.signed_unit({V}, 0.1f));
                 call.outputs = {Buffer<float>(V, B)};
                 call.weight = weight;
                 k.calls.push_back(call);
