@@ -133,6 +133,8 @@ void token_shift_mix(int mixes, Rows x, const Floats& ln_weight, const Floats& l
     }
 }
 
+namespace {
+
 // A bf16 layer's weights as the bf16 kernels take them: Halide's bfloat type (j, o, p) over
 // [in/2][out][2], and the same memory as 32-bit units (o, p).
 struct Bf16Weights {
@@ -144,6 +146,8 @@ struct Bf16Weights {
         units = Halide::Runtime::Buffer<const void>(halide_type_t(halide_type_uint, 32), layer.w_pairs.data(), 2, unit_dims);
     }
 };
+
+}  // namespace
 
 void gemm(Epilogue epilogue, Rows a, const PackedLinear& layer, Rows residual, Rows o) {
     if (a.channels != layer.in || o.channels != layer.out)
