@@ -21,10 +21,19 @@ def main() -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     source, target, names = sys.argv[1], sys.argv[2], set(sys.argv[3:])
-    with open(source, "rb") as f:
-        (header_size,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(header_size))
-        data = f.read()
+    try:
+        with open(source, "rb") as f:
+            (header_size,) = struct.unpack("<Q", f.read(8))
+            if header_size > os.path.getsize(source) - 8:
+                raise ValueError("its header runs past the end of the file")
+            header = json.loads(f.read(header_size))
+            data = f.read()
+        for k, v in header.items():
+            if k != "__metadata__" and not 0 <= v["data_offsets"][0] <= v["data_offsets"][1] <= len(data):
+                raise ValueError(f"tensor {k} runs past the end of the file")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, struct.error) as e:
+        print(f"widen_tensors: {source}: not a readable safetensors file ({e})", file=sys.stderr)
+        return 1
     tensors = sorted(((k, v) for k, v in header.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"][0])
     missing = names - {k for k, _ in tensors}
     if missing:
