@@ -129,7 +129,8 @@ PackedModel PackedModel::from(Model&& model) {
     p.predictor = pack_stack(w, c, "predictor", c.predictor_blocks);
     p.joiner_enc = pack_linear(w, "joiner.enc_proj.weight", "joiner.enc_proj.bias");
     p.joiner_pred = pack_linear(w, "joiner.pred_proj.weight");
-    const bool joiner_bf16 = w.at("joiner.hidden.weight").from_bf16 && w.at("joiner.out.weight").from_bf16 && c.width % 2 == 0;
+    // (Both layers take C inputs, so pack_linear's pairing condition falls alike for both.)
+    const bool joiner_bf16 = w.at("joiner.hidden.weight").from_bf16 && w.at("joiner.out.weight").from_bf16;
     const Packing joiner_packing = joiner_bf16 ? Packing::Bf16 : Packing::F32;
     p.joiner_hidden = pack_linear(w, "joiner.hidden.weight", "joiner.hidden.bias", joiner_packing);
     p.joiner_out = pack_linear(w, "joiner.out.weight", "joiner.out.bias", joiner_packing);

@@ -114,18 +114,22 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
     // chunk's audio, in the proportion of the predictor's blocks to the encoder's.
     const double steps_per_chunk = kTokensPerSecond * kChunk * kEncoderFrameSeconds * c.predictor_blocks / c.encoder_blocks;
     const int T = kChunk;
+    // A linear layer's weights W [O, K] as the kernels take them: f32 W^T, or bf16 pairs and w_units,
+    // the same memory as 32-bit units (o, p), as the runtime passes them.
+    auto add_weights = [&](Call& call, int O, int K, bool bf16) {
+        if (!bf16) {
+            call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
+            return;
+        }
+        Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
+        call.inputs.push_back(pairs);
+        call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
+    };
     auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16) {
         Call call;
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
-        if (bf16) {
-            Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
-            call.inputs.push_back(pairs);
-            // w_units: the same memory as 32-bit units (o, p), as the runtime passes it.
-            call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
-        } else {
-            call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
-        }
+        add_weights(call, O, K, bf16);
         if (bias) call.inputs.push_back(fill.signed_unit({O}));
         if (residual) call.inputs.push_back(fill.signed_unit({O, T}));
         call.outputs = {Buffer<float>(O, T)};
@@ -183,6 +187,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         for (const auto& [key, value] : entry.fixed) k.fixed[key] = value;
         const std::string& g = k.generator;
         const std::string& name = k.kernel;
+        const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";  // gemm_bf16_*, joiner_bf16
         if (g == "gemm") {
             // The shapes follow the epilogue (the layers that use it); f32 and bf16 weights alike.
             // Decode steps (one token) are not timed: their schedule (columns of single vectors, on
@@ -193,7 +198,6 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             // to sleep. Measured on an Intel Xeon with AMX: the tuner chose it for the 288 -> 1152
             // step, which then ran at 13 instead of 25 GFLOP/s in `rwkvt bench`.
             const std::string& epilogue = k.fixed.at("epilogue");
-            const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";
             auto call = [&](int K, int O) { return gemm_call(K, O, epilogue == "bias", epilogue == "residual", bf16); };
             if (epilogue == "plain") k.calls = {call(C, C)};
             if (epilogue == "bias") k.calls = {call(c.subsample_flat(), C), call(C, C)};
@@ -255,24 +259,13 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
                       {"mel_block", {"2", "4", "5"}, str(hand::kSubsampleMelBlock)},
                       {"lanes", subsample_lanes, str(hand::subsample_lanes(target))}};
         } else if (g == "joiner") {
-            const bool bf16 = k.fixed.count("weights") != 0 && k.fixed.at("weights") == "bf16";
-            // A layer's weights: f32 W^T, or bf16 pairs and the same memory as 32-bit units.
-            auto add_weights = [&](Call& call, int O, int K) {
-                if (!bf16) {
-                    call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
-                    return;
-                }
-                Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
-                call.inputs.push_back(pairs);
-                call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
-            };
             for (const auto& [B, weight] : kJoinerWindows) {
                 Call call;
                 call.shape = "pairs=" + std::to_string(B) + " C=" + std::to_string(C) + " V=" + std::to_string(V);
                 call.inputs = {fill.signed_unit({C, B}), fill.signed_unit({C, B})};
-                add_weights(call, C, C);
+                add_weights(call, C, C, bf16);
                 call.inputs.push_back(fill.signed_unit({C}, 0.1f));
-                add_weights(call, V, C);
+                add_weights(call, V, C, bf16);
                 call.inputs.push_back(fill.signed_unit({V}, 0.1f));
                 call.outputs = {Buffer<float>(V, B)};
                 call.weight = weight;
