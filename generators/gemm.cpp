@@ -32,6 +32,7 @@
 // runs at a fraction of its peak; measured on Emerald Rapids it still beats vdpbf16ps (README,
 // Performance). Decode steps and outputs that are not a multiple of 16 keep the vdpbf16ps schedule.
 #include "Halide.h"
+#include "bf16_pairs.h"
 #include "hand_schedules.h"
 #include "schedule_util.h"
 
@@ -119,13 +120,9 @@ public:
             if (dot_pairs()) {
                 prod_row(o, t) += a_pair * cast<float>((*w_pairs)(j, o, p));
             } else {
-                // Widened in registers: a bf16 is the high half of its f32, so the unit shifted left
-                // is the pair's first weight and the unit with its low half cleared the second. The
-                // pair stays a reduction (j unrolled, first then second), so a token's sum is added
-                // in the same order as in the register tiles.
-                const Expr unit = (*w_units)(o, p);
-                const Expr widened = select(j == 0, unit << 16, unit & Internal::make_const(UInt(32), 0xffff0000u));
-                prod_row(o, t) += a_pair * reinterpret<float>(widened);
+                // Widened in registers (bf16_pairs.h). The pair stays a reduction (j unrolled, first
+                // then second), so a token's sum is added in the same order as in the register tiles.
+                prod_row(o, t) += a_pair * rwkvt_gen::widened_weight((*w_units)(o, p), j);
             }
         }
         // amx_acc is the product on the tile unit: the AMX lowering recognises exactly this form
@@ -166,15 +163,7 @@ public:
             out.dim(d).set_min(0);
             if (w_t) w_t->dim(d).set_min(0);
         }
-        if (w_pairs) {
-            for (int d = 0; d < 3; ++d) w_pairs->dim(d).set_min(0);
-            w_pairs->dim(0).set_extent(2);
-            w_pairs->dim(0).set_stride(1);
-            w_pairs->dim(1).set_stride(2);
-            // w_units is w_pairs' memory: the same outputs and pairs.
-            w_units->dim(0).set_min(0).set_stride(1).set_extent(w_pairs->dim(1).extent());
-            w_units->dim(1).set_min(0).set_extent(w_pairs->dim(2).extent());
-        }
+        if (w_pairs) rwkvt_gen::constrain_bf16_pairs(*w_pairs, *w_units);
         if (residual) {
             residual->dim(0).set_min(0);
             residual->dim(1).set_min(0);

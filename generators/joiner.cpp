@@ -20,6 +20,7 @@
 // the weights are widened to f32 in registers (a shift and a mask per 32-bit pair) and the products
 // stay f32.
 #include "Halide.h"
+#include "bf16_pairs.h"
 #include "schedule_util.h"
 
 namespace {
@@ -94,15 +95,8 @@ public:
                 w_t->dim(0).set_min(0);
                 w_t->dim(1).set_min(0);
             }
-        for (auto [pairs, units] : {std::pair{hidden.w_pairs, hidden.w_units}, std::pair{out.w_pairs, out.w_units}})
-            if (pairs) {
-                for (int d = 0; d < 3; ++d) pairs->dim(d).set_min(0);
-                pairs->dim(0).set_extent(2).set_stride(1);
-                pairs->dim(1).set_stride(2);
-                // The units are the pairs' memory: the same outputs and pairs.
-                units->dim(0).set_min(0).set_stride(1).set_extent(pairs->dim(1).extent());
-                units->dim(1).set_min(0).set_extent(pairs->dim(2).extent());
-            }
+        for (const LayerInputs* layer : {&hidden, &out})
+            if (layer->w_pairs) rwkvt_gen::constrain_bf16_pairs(*layer->w_pairs, *layer->w_units);
 
         // ---- Estimates: the rwkvt-19m shapes, for the autoscheduler (a candidate of rwkvt tune) ----
         enc_proj.set_estimates({{0, 288}, {0, 16}});
@@ -156,9 +150,8 @@ private:
     bool dot_pairs() const { return bf16_weights() && get_target().has_feature(Target::AVX512_SapphireRapids); }
 
     // prod(y, b) = sum over i of x(i, b) W(y, i), from f32 weights (reduction k over i) or bf16
-    // pairs (reduction (j, p), i = 2 p + j). The widened form reads a pair as one 32-bit unit: a bf16
-    // is the high half of its f32, so the unit shifted left is the first weight and the unit with its
-    // low half cleared the second (j unrolled: the same order of sums in every schedule).
+    // pairs (reduction (j, p), i = 2 p + j). The widened form reads a pair as one 32-bit unit
+    // (bf16_pairs.h; j unrolled: the same order of sums in every schedule).
     void define_product(Func prod, Func x, const LayerInputs& layer, Var y, const RDom& k, const RDom& pairs) {
         prod(y, b) = 0.0f;
         if (!bf16_weights()) {
@@ -169,9 +162,7 @@ private:
         if (dot_pairs()) {
             prod(y, b) += cast<float>(x(2 * p + j, b)) * cast<float>((*layer.w_pairs)(j, y, p));
         } else {
-            const Expr unit = (*layer.w_units)(y, p);
-            const Expr widened = select(j == 0, unit << 16, unit & Internal::make_const(UInt(32), 0xffff0000u));
-            prod(y, b) += x(2 * p + j, b) * reinterpret<float>(widened);
+            prod(y, b) += x(2 * p + j, b) * rwkvt_gen::widened_weight((*layer.w_units)(y, p), j);
         }
     }
 
