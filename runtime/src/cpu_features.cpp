@@ -1,5 +1,7 @@
 #include "cpu_features.hpp"
 
+#include <thread>
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <sys/syscall.h>
@@ -61,6 +63,35 @@ bool cpu_can_run(const std::string& variant) {
 #else
     (void)variant;
     return false;
+#endif
+}
+
+std::string cpu_description() {
+    const std::string threads = std::to_string(std::thread::hardware_concurrency()) + " logical CPUs";
+#if defined(__x86_64__)
+    unsigned regs[12] = {};
+    std::string brand;
+    if (__get_cpuid(0x80000000, &regs[0], &regs[1], &regs[2], &regs[3]) && regs[0] >= 0x80000004) {
+        for (unsigned leaf = 0; leaf < 3; ++leaf)
+            __get_cpuid(0x80000002 + leaf, &regs[4 * leaf], &regs[4 * leaf + 1], &regs[4 * leaf + 2], &regs[4 * leaf + 3]);
+        brand.assign(reinterpret_cast<const char*>(regs), sizeof regs);
+        brand = brand.c_str();  // the string is NUL-padded
+        brand.erase(0, brand.find_first_not_of(' '));
+        brand.erase(brand.find_last_not_of(' ') + 1);
+    }
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return (brand.empty() ? "x86-64" : brand) + ", " + threads;
+    // Family and model as Intel's and AMD's manuals define them: the extended fields count only
+    // for family 15 (the family) and families 6 and 15 (the model).
+    const unsigned base_family = (eax >> 8) & 0xf, base_model = (eax >> 4) & 0xf;
+    const unsigned family = base_family == 0xf ? base_family + ((eax >> 20) & 0xff) : base_family;
+    const unsigned model = base_family == 0x6 || base_family == 0xf ? base_model + (((eax >> 16) & 0xf) << 4) : base_model;
+    return (brand.empty() ? "x86-64" : brand) + ", family " + std::to_string(family) + " model " + std::to_string(model) +
+           ", " + threads;
+#elif defined(__aarch64__)
+    return "AArch64, " + threads;
+#else
+    return threads;
 #endif
 }
 

@@ -225,8 +225,10 @@ int run_tuning(const Options& opt) {
         cases.erase(std::remove_if(cases.begin(), cases.end(), [&](const KernelCase& k) { return !wanted.count(k.kernel); }),
                     cases.end());
     }
-    std::printf("tuning %zu kernels of %s for variant %s (%s), budget %.0f s -> %s\n", cases.size(), config.name.c_str(),
-                variant.name.c_str(), variant.halide_target.c_str(), opt.budget, out.c_str());
+    // Recorded with each kernel's figures: a file's kernels may be tuned on different machines.
+    const std::string machine = rt::kernels::cpu_description();
+    std::printf("tuning %zu kernels of %s for variant %s (%s) on %s, budget %.0f s -> %s\n", cases.size(), config.name.c_str(),
+                variant.name.c_str(), variant.halide_target.c_str(), machine.c_str(), opt.budget, out.c_str());
     const auto start = Clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     struct Row {
@@ -347,7 +349,8 @@ int run_tuning(const Options& opt) {
             shapes += (shapes.empty() ? "" : "; ") + call.shape + weight;
         }
         file["measured"][k.kernel] = {{"shapes", shapes}, {"hand_us", hand_s * 1e6}, {"tuned_us", tuned_s * 1e6},
-                                      {"candidates", tried}, {"rejected_by_generator", rejected}, {"noise", noise}};
+                                      {"candidates", tried}, {"rejected_by_generator", rejected}, {"noise", noise},
+                                      {"machine", machine}};
         if (autoscheduler_note.empty() && autoscheduler_speedup > 0)
             file["measured"][k.kernel]["adams2019_speedup_over_tuned"] = autoscheduler_speedup;
         else if (!autoscheduler_note.empty())
