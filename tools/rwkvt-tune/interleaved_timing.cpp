@@ -4,6 +4,7 @@
 #include <chrono>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 
 namespace rwkvt::tune {
 
@@ -22,14 +23,29 @@ double quantile(std::vector<double> v, double q) {
 }  // namespace
 
 std::vector<Timing> time_interleaved(const std::vector<std::function<void()>>& calls, int rounds, double sample_seconds,
-                                     unsigned seed) {
+                                     unsigned seed, const std::vector<std::function<void()>>& prepare) {
     const size_t n = calls.size();
+    if (!prepare.empty() && prepare.size() != n) throw std::logic_error("time_interleaved: one preparation per call, or none");
+    // Seconds of `repeats` calls of calls[i]: back to back, or each after its untimed preparation.
+    auto time_calls = [&](size_t i, int repeats) {
+        if (prepare.empty()) {
+            const double start = now();
+            for (int k = 0; k < repeats; ++k) calls[i]();
+            return now() - start;
+        }
+        double seconds = 0;
+        for (int k = 0; k < repeats; ++k) {
+            prepare[i]();
+            const double start = now();
+            calls[i]();
+            seconds += now() - start;
+        }
+        return seconds;
+    };
     // Calls per sample, from one warm-up call each (which also pays any first-call costs).
     std::vector<int> repeats(n, 1);
     for (size_t i = 0; i < n; ++i) {
-        const double start = now();
-        calls[i]();
-        const double once = std::max(now() - start, 1e-7);
+        const double once = std::max(time_calls(i, 1), 1e-7);
         repeats[i] = std::max(1, static_cast<int>(sample_seconds / once));
     }
     std::vector<std::vector<double>> samples(n);
@@ -38,11 +54,7 @@ std::vector<Timing> time_interleaved(const std::vector<std::function<void()>>& c
     std::mt19937 rng(seed);
     for (int r = 0; r < rounds; ++r) {
         std::shuffle(order.begin(), order.end(), rng);
-        for (size_t i : order) {
-            const double start = now();
-            for (int k = 0; k < repeats[i]; ++k) calls[i]();
-            samples[i].push_back((now() - start) / repeats[i]);
-        }
+        for (size_t i : order) samples[i].push_back(time_calls(i, repeats[i]) / repeats[i]);
     }
     std::vector<Timing> out(n);
     for (size_t i = 0; i < n; ++i) {

@@ -24,8 +24,9 @@ struct Comparison {
 Comparison compare(const Timing& challenger, const Timing& incumbent);
 
 // Runs each callable (one kernel call) in `rounds` interleaved rounds of at least `sample_seconds`
-// each (several calls per sample when a call is shorter).
+// each (several calls per sample when a call is shorter). With `prepare` (one per call, or empty),
+// prepare[i] runs untimed before every call of calls[i] and each call is timed alone.
 std::vector<Timing> time_interleaved(const std::vector<std::function<void()>>& calls, int rounds, double sample_seconds,
-                                     unsigned seed);
+                                     unsigned seed, const std::vector<std::function<void()>>& prepare = {});
 
 }  // namespace rwkvt::tune

@@ -118,11 +118,14 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
     // the same memory as 32-bit units (o, p), as the runtime passes them.
     auto add_weights = [&](Call& call, int O, int K, bool bf16) {
         if (!bf16) {
+            call.weight_inputs.push_back(call.inputs.size());
             call.inputs.push_back(fill.signed_unit({O, K}, 0.1f));
             return;
         }
         Buffer<Halide::bfloat16_t> pairs = fill.bf16_pairs(O, K, 0.1f);
+        call.weight_inputs.push_back(call.inputs.size());
         call.inputs.push_back(pairs);
+        call.weight_inputs.push_back(call.inputs.size());
         call.inputs.push_back(Buffer<uint32_t>(reinterpret_cast<uint32_t*>(pairs.data()), O, K / 2));
     };
     auto gemm_call = [&](int K, int O, bool bias, bool residual, bool bf16) {
@@ -130,7 +133,10 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         call.shape = "T=" + std::to_string(T) + " K=" + std::to_string(K) + " O=" + std::to_string(O);
         call.inputs = {fill.signed_unit({K, T})};
         add_weights(call, O, K, bf16);
-        if (bias) call.inputs.push_back(fill.signed_unit({O}));
+        if (bias) {
+            call.weight_inputs.push_back(call.inputs.size());
+            call.inputs.push_back(fill.signed_unit({O}));
+        }
         if (residual) call.inputs.push_back(fill.signed_unit({O, T}));
         call.outputs = {Buffer<float>(O, T)};
         return call;
@@ -139,7 +145,11 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         Call call;
         call.shape = "T=" + std::to_string(T) + " C=" + std::to_string(C) + " D=" + std::to_string(D);
         call.inputs = {fill.signed_unit({C, T}), fill.signed_unit({D, C}, 0.1f), fill.signed_unit({C, D}, 0.1f)};
-        if (with_base) call.inputs.push_back(fill.signed_unit({C}));
+        call.weight_inputs = {1, 2};
+        if (with_base) {
+            call.weight_inputs.push_back(call.inputs.size());
+            call.inputs.push_back(fill.signed_unit({C}));
+        }
         if (value_residual) {
             call.inputs.push_back(fill.signed_unit({C, T}));
             call.inputs.push_back(fill.signed_unit({C, T}));
@@ -152,6 +162,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
         call.shape = "T=" + std::to_string(T) + " C=" + std::to_string(C) + " mixes=" + std::to_string(mixes);
         call.inputs = {fill.signed_unit({C, T}), fill.uniform({C}, 0.5f, 1.5f), fill.signed_unit({C}, 0.1f),
                        fill.signed_unit({C}), fill.uniform({C, mixes}, 0.0f, 1.0f)};
+        call.weight_inputs = {1, 2, 4};  // LayerNorm's and the mixes' parameters; 3 is the shift state
         call.outputs = {Buffer<float>(C, mixes, T), Buffer<float>(C)};
         return call;
     };
@@ -170,6 +181,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
                        fill.uniform({C}, 0.5f, 1.5f),                 // ln_x weight
                        fill.signed_unit({C}, 0.1f),                   // ln_x bias
                        fill.signed_unit({N, N, H}, 0.1f)};            // state_in
+        call.weight_inputs = {6, 7, 8, 9, 10};
         call.outputs = {Buffer<float>(C, tokens), Buffer<float>(N, N, H)};
         call.weight = tokens == 1 ? steps_per_chunk : static_cast<double>(kChunk) / tokens;
         return call;
@@ -215,6 +227,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             Call call;
             call.shape = "T=" + std::to_string(T) + " C=" + std::to_string(C);
             call.inputs = {fill.signed_unit({C, T}), fill.uniform({C}, 0.5f, 1.5f), fill.signed_unit({C}, 0.1f)};
+            call.weight_inputs = {1, 2};
             call.outputs = {Buffer<float>(C, T)};
             k.calls = {call};
             k.axes = {{"tokens_per_task", {"1", "2", "4", "8", "16"}, str(hand::kLayerNormTokensPerTask)}};
@@ -239,6 +252,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.inputs = {fill.signed_unit({160 * (frames - 1) + 400}, 0.3f), fill.signed_unit({257, 400}),
                            fill.signed_unit({257, 400}), fill.uniform({M, 257}, 0.0f, 0.1f), fill.signed_unit({M}),
                            fill.uniform({M}, 0.5f, 1.5f)};
+            call.weight_inputs = {1, 2, 3, 4, 5};  // the DFT and mel tables and the normalisation
             call.outputs = {Buffer<float>(M, frames)};
             k.calls = {call};
             k.axes = {tile_axis};
@@ -251,6 +265,7 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
             call.shape = "rows=" + std::to_string(J) + " F1=" + std::to_string(F1);
             call.inputs = {fill.signed_unit({M, 4 * J + 3}), fill.signed_unit({3, 3, 1, F1}, 0.3f), fill.signed_unit({F1}, 0.1f),
                            fill.signed_unit({3, 3, F1, F1}, 0.05f), fill.signed_unit({F1}, 0.1f)};
+            call.weight_inputs = {1, 2, 3, 4};  // the convolutions' weights and biases
             call.scalar = 2 * J;  // a chunk in the middle of an utterance: no padding rows
             call.outputs = {Buffer<float>(c.mels_after_conv2(), F1, J)};
             k.calls = {call};
@@ -264,8 +279,10 @@ std::vector<KernelCase> kernel_cases(const ModelConfig& c, const Halide::Target&
                 call.shape = "pairs=" + std::to_string(B) + " C=" + std::to_string(C) + " V=" + std::to_string(V);
                 call.inputs = {fill.signed_unit({C, B}), fill.signed_unit({C, B})};
                 add_weights(call, C, C, bf16);
+                call.weight_inputs.push_back(call.inputs.size());
                 call.inputs.push_back(fill.signed_unit({C}, 0.1f));
                 add_weights(call, V, C, bf16);
+                call.weight_inputs.push_back(call.inputs.size());
                 call.inputs.push_back(fill.signed_unit({V}, 0.1f));
                 call.outputs = {Buffer<float>(V, B)};
                 call.weight = weight;

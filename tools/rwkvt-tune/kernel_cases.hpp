@@ -19,6 +19,9 @@ using Params = std::map<std::string, std::string>;
 struct Call {
     std::string shape;  // e.g. "T=256 K=288 O=1152", for the report
     std::vector<Halide::Buffer<>> inputs;  // float32, except the bf16 GEMMs' weight pairs
+    // Which inputs are the model's weights (streamed from beyond L2 in transcription); the rest
+    // are activations, just written by the kernel before (cache_state.hpp).
+    std::vector<size_t> weight_inputs;
     int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
     std::vector<Halide::Buffer<float>> outputs;
     // How many times transcription makes this call per encoder chunk (per block, for the blocks'
