@@ -19,8 +19,8 @@ using Params = std::map<std::string, std::string>;
 struct Call {
     std::string shape;  // e.g. "T=256 K=288 O=1152", for the report
     std::vector<Halide::Buffer<>> inputs;  // float32, except the bf16 GEMMs' weight pairs
-    // Which inputs are the model's weights (streamed from beyond L2 in transcription); the rest
-    // are activations, just written by the kernel before (cache_state.hpp).
+    // Which inputs are the model's weights; the rest are activations, written by the kernel
+    // before in transcription (for --cold-weights: cold_weights.hpp).
     std::vector<size_t> weight_inputs;
     int scalar = 0;  // subsample's first_conv1_row; unused elsewhere
     std::vector<Halide::Buffer<float>> outputs;

@@ -23,7 +23,7 @@
 
 #include <unistd.h>
 
-#include "cache_state.hpp"
+#include "cold_weights.hpp"
 #include "config.hpp"
 #include "interleaved_timing.hpp"
 #include "kernel_cases.hpp"
@@ -44,7 +44,7 @@ struct Options {
     double budget = 1800;
     int rounds = 10;
     bool force = false;
-    bool warm_caches = false;
+    bool cold_weights = false;
     unsigned seed = 1;
 };
 
@@ -114,15 +114,15 @@ void run(const Compiled& c, const KernelCase& k, size_t call) {
 
 // Each candidate's seconds for all of the kernel's calls, each weighted by how often the model
 // makes it (Call::weight), per round (rounds are paired across candidates: the calls of every
-// candidate are timed in each round). With `caches`, every call finds its buffers where
-// transcription does (weights beyond L2, activations in it); without, as the call before left them.
+// candidate are timed in each round). With `cold`, every call finds its weights beyond L2
+// (cold_weights.hpp); without, as the call before left them.
 std::vector<Timing> time_candidates(const std::vector<Compiled>& candidates, const KernelCase& k, int rounds, unsigned seed,
-                                    TranscriptionCacheState* caches) {
+                                    ColdWeights* cold) {
     std::vector<std::function<void()>> calls, prepare;
     for (const Compiled& c : candidates)
         for (size_t i = 0; i < k.calls.size(); ++i) {
             calls.push_back([&c, &k, i] { run(c, k, i); });
-            if (caches) prepare.push_back([caches, &k, i] { caches->prepare(k.calls[i]); });
+            if (cold) prepare.push_back([cold, &k, i] { cold->prepare(k.calls[i]); });
         }
     const std::vector<Timing> each = time_interleaved(calls, rounds, 0.01, seed, prepare);
     std::vector<Timing> out(candidates.size());
@@ -234,9 +234,9 @@ int run_tuning(const Options& opt) {
     }
     // Recorded with each kernel's figures: a file's kernels may be tuned on different machines.
     const std::string machine = rt::kernels::cpu_description();
-    TranscriptionCacheState cache_state;
-    TranscriptionCacheState* caches = opt.warm_caches ? nullptr : &cache_state;
-    const std::string timed_with = opt.warm_caches ? "warm caches" : "weights beyond L2";
+    ColdWeights cold_weights;
+    ColdWeights* cold = opt.cold_weights ? &cold_weights : nullptr;
+    const std::string timed_with = opt.cold_weights ? "weights beyond L2" : "warm caches";
     std::printf("tuning %zu kernels of %s for variant %s (%s) on %s, %s, budget %.0f s -> %s\n", cases.size(),
                 config.name.c_str(), variant.name.c_str(), variant.halide_target.c_str(), machine.c_str(), timed_with.c_str(),
                 opt.budget, out.c_str());
@@ -285,7 +285,7 @@ int run_tuning(const Options& opt) {
                 else ++rejected;
             }
             if (pool.size() < 2) continue;
-            const std::vector<Timing> times = time_candidates(pool, k, opt.rounds, ++seed, caches);
+            const std::vector<Timing> times = time_candidates(pool, k, opt.rounds, ++seed, cold);
             // The fastest challenger in the median paired round, if it wins clearly.
             size_t winner = 0;
             double best_ratio = 1;
@@ -315,7 +315,7 @@ int run_tuning(const Options& opt) {
                 autoscheduler_note = "failed to schedule: " + why;
             } else {
                 try {
-                    const std::vector<Timing> times = time_candidates({best, autoscheduled}, k, opt.rounds, ++seed, caches);
+                    const std::vector<Timing> times = time_candidates({best, autoscheduled}, k, opt.rounds, ++seed, cold);
                     autoscheduler_speedup = times[0].seconds / times[1].seconds;
                 } catch (const Halide::RuntimeError& e) {
                     autoscheduler_note = std::string("failed on the model's shapes: ") + e.what();
@@ -334,7 +334,7 @@ int run_tuning(const Options& opt) {
         }
         // Before / after, timed together with more rounds (the hand schedule alone if it won).
         const std::vector<Compiled> finalists = best.schedule.empty() ? std::vector<Compiled>{hand} : std::vector<Compiled>{hand, best};
-        const std::vector<Timing> final_times = time_candidates(finalists, k, 2 * opt.rounds, ++seed, caches);
+        const std::vector<Timing> final_times = time_candidates(finalists, k, 2 * opt.rounds, ++seed, cold);
         double hand_s = final_times.front().seconds, tuned_s = final_times.back().seconds;
         if (!best.schedule.empty() && !wins(final_times.back(), final_times.front())) {
             result = "not confirmed by the final timing (" + describe(best.schedule) + "): hand schedule kept";
@@ -397,9 +397,9 @@ int main(int argc, char** argv) {
     app.add_option("--out", opt.out, "Schedule file (default: schedules/<variant>.json in the source tree)");
     app.add_option("--rounds", opt.rounds, "Interleaved timing rounds per comparison")->check(CLI::Range(3, 100));
     app.add_flag("--force", opt.force, "Tune kernels the file already has results for");
-    app.add_flag("--warm-caches", opt.warm_caches,
-                 "Time each call on the caches the call before left (weights in L2) instead of as in transcription "
-                 "(weights beyond L2, activations in it)");
+    app.add_flag("--cold-weights", opt.cold_weights,
+                 "Time each call with its weights pushed out to the last-level cache first, instead of back to back "
+                 "(weights warm in L2)");
     app.add_option("--seed", opt.seed, "Seed of the random inputs and of the timing order");
     try {
         app.parse(argc, argv);
