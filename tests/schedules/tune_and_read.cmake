@@ -1,9 +1,9 @@
-# cmake -DRWKVT=<rwkvt binary> -DOUT=<schedule file> -P tune_and_read.cmake
+# cmake -DRWKVT=<rwkvt binary> -DOUT=<schedule file> [-DTUNE_OPTION=--cold-weights] -P tune_and_read.cmake
 # Tunes layer_norm for the variant this CPU runs, then reads the file back as the build does.
 cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/../../schedules/schedules.cmake)
 file(REMOVE ${OUT})
-execute_process(COMMAND ${RWKVT} tune --kernels layer_norm --rounds 3 --budget 60 --out ${OUT} RESULT_VARIABLE status)
+execute_process(COMMAND ${RWKVT} tune --kernels layer_norm --rounds 3 --budget 60 --out ${OUT} ${TUNE_OPTION} RESULT_VARIABLE status)
 if (NOT status EQUAL 0)
     message(FATAL_ERROR "rwkvt tune failed (${status})")
 endif ()
@@ -12,5 +12,6 @@ string(JSON variant GET "${json}" variant)
 string(JSON target GET "${json}" target)
 string(JSON version GET "${json}" version)
 string(JSON measured GET "${json}" measured layer_norm hand_us)
+string(JSON timed_with GET "${json}" measured layer_norm timed_with)
 rwkvt_read_schedule(FILE ${OUT} VARIANT ${variant} TARGET ${target} VERSION ${version} KERNELS layer_norm PREFIX tuned)
-message(STATUS "layer_norm: [${tuned_layer_norm}] (hand schedule ${measured} us)")
+message(STATUS "layer_norm: [${tuned_layer_norm}] (hand schedule ${measured} us, timed with ${timed_with})")

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -234,8 +235,9 @@ int run_tuning(const Options& opt) {
     }
     // Recorded with each kernel's figures: a file's kernels may be tuned on different machines.
     const std::string machine = rt::kernels::cpu_description();
-    ColdWeights cold_weights;
-    ColdWeights* cold = opt.cold_weights ? &cold_weights : nullptr;
+    std::optional<ColdWeights> cold_weights;  // its scratch buffer only when asked for
+    if (opt.cold_weights) cold_weights.emplace();
+    ColdWeights* cold = cold_weights ? &*cold_weights : nullptr;
     const std::string timed_with = opt.cold_weights ? "weights beyond L2" : "warm caches";
     std::printf("tuning %zu kernels of %s for variant %s (%s) on %s, %s, budget %.0f s -> %s\n", cases.size(),
                 config.name.c_str(), variant.name.c_str(), variant.halide_target.c_str(), machine.c_str(), timed_with.c_str(),
