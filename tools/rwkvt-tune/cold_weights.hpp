@@ -7,9 +7,9 @@
 // core's L2 with a scratch buffer, so that they come from the last-level cache, as after a pass
 // over the other blocks; the activations are read back into L2. Measured on an AMD Zen 4
 // (schedules/README.md), the schedules this mode chose for the bf16 GEMMs ran the model no faster
-// than those of the warm timing (within a 256-token chunk each weight is reused from L1 and L2, and
-// its first reads from L3 are prefetched), so it is an option, for machines whose caches or memory
-// differ.
+// than those of the warm timing (likely because within a 256-token chunk each weight, once loaded,
+// serves every token, so its first read from L3 weighs little), so it is an option, for machines
+// whose caches or memory differ.
 #pragma once
 
 #include <cstddef>
