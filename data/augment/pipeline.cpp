@@ -23,8 +23,11 @@ std::vector<float> augment_waveform(const std::vector<float>& samples_16k, const
     const auto color = static_cast<NoiseColor>(rng.integer(0, 2));
     const uint64_t noise_seed = rng.next();
     const double gain = rng.uniform(o.gain_min_db, o.gain_max_db);
+    // Drawn last: options without formant shifts give every seed the parameters it had before.
+    const bool formant = rng.chance(o.formant_probability);
+    const double formant_factor = rng.uniform(o.formant_min, o.formant_max);
 
-    std::vector<float> x = speed_perturb(samples_16k, speed);
+    std::vector<float> x = speed_perturb(formant ? formant_shift(samples_16k, formant_factor) : samples_16k, speed);
     if (reverb) {
         Rng r(reverb_seed);
         x = convolve_same_length(x, make_impulse_response(rt60, 16000, r));

@@ -161,7 +161,11 @@ TrainConfig load_train_config(const std::string& path) {
     data.flag("augment", c.augment);
     data.flag("spec_augment", c.spec_augment);
     data.number_between("augment_fraction", c.augment_fraction, 0, 1);
+    data.number_between("formant_probability", c.formant_probability, 0, 1);
+    data.pair("formant_range", c.formant_min, c.formant_max);
     data.reject_unknown();
+    if (!(c.formant_min >= 0.7 && c.formant_min <= c.formant_max && c.formant_max <= 1.4))
+        data.fail("data.formant_range", "expected [LOW, HIGH] with 0.7 <= LOW <= HIGH <= 1.4");
 
     Section optim(path, "optim.", root["optim"]);
     optim.number("lr", c.lr, 0);

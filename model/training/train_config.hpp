@@ -18,6 +18,8 @@
 //     feature_stats_utterances: 500          # how many training utterances the statistics sample
 //     augment: false                         # waveform augmentation (data/augment: speed, noise, reverb, ...)
 //     augment_fraction: 1.0                  # share of utterances augmented when augment is on (the rest clean)
+//     formant_probability: 0.0               # share of the augmented utterances whose formants move
+//     formant_range: [0.87, 1.15]            # formant factors drawn uniformly (other vocal tracts)
 //     spec_augment: false                    # SpecAugment masks on the features (data/augment)
 //   optim:
 //     lr: 1.0e-3
@@ -78,6 +80,7 @@ struct TrainConfig {
     int feature_stats_utterances = 500;
     bool augment = false, spec_augment = false;
     double augment_fraction = 1.0;
+    double formant_probability = 0.0, formant_min = 0.87, formant_max = 1.15;
 
     // optim
     double lr = 1e-3, final_lr = 1e-5;

@@ -468,6 +468,9 @@ void Trainer::save(const std::string& why) {
 std::vector<UtteranceFeatures> Trainer::load_features(const std::vector<int>& indices, const std::vector<SpeechItem>& items, bool augment) {
     data::augment::WaveformAugmentOptions waveform;
     waveform.probability = cfg_.augment_fraction;
+    waveform.formant_probability = cfg_.formant_probability;
+    waveform.formant_min = cfg_.formant_min;
+    waveform.formant_max = cfg_.formant_max;
     std::vector<UtteranceFeatures> out;
     const int n_mels = loaded_.config.n_mels;
     for (int index : indices) {

@@ -1,4 +1,4 @@
-// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, reverberation
+// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, formant shifts, reverberation
 // (against a direct convolution), SpecAugment masks.
 #include <algorithm>
 #include <cmath>
@@ -121,6 +121,82 @@ TEST_CASE("speed perturbation changes the duration by the factor") {
         CHECK(std::fabs(static_cast<double>(y.size()) - 16000.0 / f) <= 2.0);
     }
     CHECK_THROWS(speed_perturb(x, 3.0));
+}
+
+namespace {
+
+// A vowel-like sound: a 125 Hz impulse train (harmonics every 125 Hz) through one resonance
+// (a formant) at `formant_hz` with a 100 Hz bandwidth.
+std::vector<float> vowel(double formant_hz, size_t n) {
+    const double r = std::exp(-M_PI * 100.0 / 16000.0), theta = 2.0 * M_PI * formant_hz / 16000.0;
+    const double a1 = 2.0 * r * std::cos(theta), a2 = -r * r;
+    std::vector<float> y(n);
+    double y1 = 0.0, y2 = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+        const double excitation = i % 128 == 0 ? 0.05 : 0.0;
+        const double v = excitation + a1 * y1 + a2 * y2;
+        y2 = y1;
+        y1 = v;
+        y[i] = static_cast<float>(v);
+    }
+    return y;
+}
+
+// The harmonic (multiple of 125 Hz, up to 4 kHz) with the most power: where the formant sits.
+double strongest_harmonic(const std::vector<float>& x) {
+    double best = 0.0, best_hz = 0.0;
+    for (int h = 1; h <= 32; ++h)
+        if (tone_power(x, 125.0 * h) > best) best = tone_power(x, 125.0 * h), best_hz = 125.0 * h;
+    return best_hz;
+}
+
+}  // namespace
+
+TEST_CASE("formant shift moves the resonance by the factor and keeps the pitch and the length") {
+    const std::vector<float> x = vowel(1000.0, 16000);
+    REQUIRE(strongest_harmonic(x) == 1000.0);
+    for (double factor : {0.85, 1.2, 1.35}) {
+        CAPTURE(factor);
+        const std::vector<float> y = formant_shift(x, factor);
+        REQUIRE(y.size() == x.size());
+        // The formant moved to within one harmonic of 1000 * factor...
+        CHECK(std::fabs(strongest_harmonic(y) - 1000.0 * factor) <= 125.0);
+        // ...while the energy stays on the 125 Hz harmonics (resampling would have moved them too).
+        double on = 0.0, between = 0.0;
+        for (int h = 1; h <= 24; ++h) on += tone_power(y, 125.0 * h), between += tone_power(y, 125.0 * (h + 0.5));
+        CHECK(on > 20.0 * between);
+    }
+    CHECK(formant_shift(x, 1.0) == x);
+    CHECK_THROWS(formant_shift(x, 1.5));
+    CHECK_THROWS(formant_shift(x, 0.6));
+    CHECK(formant_shift({}, 1.1).empty());
+}
+
+TEST_CASE("formant shift by a factor of almost one gives the input back (the overlap-add is exact)") {
+    rwkvt::data::augment::Rng rng(11);
+    std::vector<float> x(5000);  // not a multiple of the hop, and shorter than a second
+    for (float& v : x) v = static_cast<float>(0.2 * rng.normal());
+    const std::vector<float> y = formant_shift(x, 1.0 + 1e-7);
+    REQUIRE(y.size() == x.size());
+    double error = 0.0;
+    for (size_t i = 0; i < x.size(); ++i) error = std::max(error, static_cast<double>(std::fabs(y[i] - x[i])));
+    CHECK(error < 1e-4);
+}
+
+TEST_CASE("the pipeline shifts formants for the configured share and leaves other parameters as they were") {
+    const std::vector<float> x = vowel(1000.0, 16000);
+    WaveformAugmentOptions plain;
+    plain.speeds = {1.0};
+    plain.noise_probability = plain.reverb_probability = plain.telephone_probability = 0.0;
+    plain.gain_min_db = plain.gain_max_db = 0.0;
+    WaveformAugmentOptions shifting = plain;
+    shifting.formant_probability = 1.0;
+    shifting.formant_min = shifting.formant_max = 1.2;
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+        CHECK(augment_waveform(x, plain, seed) == x);
+        const std::vector<float> y = augment_waveform(x, shifting, seed);
+        CHECK(std::fabs(strongest_harmonic(y) - 1200.0) <= 125.0);
+    }
 }
 
 TEST_CASE("reverberation keeps the length and spreads an impulse over the decay time") {

@@ -73,6 +73,8 @@ TEST_CASE("train config: malformed values say which key and what was expected") 
     CHECK(error_of(write(dir, "run: {epochs: 0}\n")).find("run.epochs: expected a number >= 1") != std::string::npos);
     CHECK(error_of(write(dir, "data: {spec_augment: maybe}\n")).find("data.spec_augment: expected true or false") != std::string::npos);
     CHECK(error_of(write(dir, "data: {augment_fraction: 1.5}\n")).find("data.augment_fraction: expected a number in [0, 1], got 1.5") != std::string::npos);
+    CHECK(error_of(write(dir, "data: {formant_range: [1.2, 0.9]}\n")).find("data.formant_range: expected [LOW, HIGH]") != std::string::npos);
+    CHECK(error_of(write(dir, "data: {formant_range: 1.1}\n")).find("data.formant_range: expected a list of two numbers") != std::string::npos);
     CHECK(error_of(write(dir, "optim: {matmul_precision: fp16}\n")).find("optim.matmul_precision: expected f32 or bf16, got 'fp16'") != std::string::npos);
     CHECK(error_of(write(dir, "optim: {learning_rate: 1}\n")).find("optim.learning_rate: unknown key") != std::string::npos);
     CHECK(error_of(write(dir, "modle: {config: x}\n")).find("modle: unknown key") != std::string::npos);

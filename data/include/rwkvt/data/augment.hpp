@@ -31,6 +31,13 @@ private:
 // duration / factor and the pitch moves by the same factor (as Kaldi's speed perturbation).
 std::vector<float> speed_perturb(const std::vector<float>& samples, double factor);
 
+// Formant shift: moves the spectral envelope (the vocal tract's resonances) by `factor` along the
+// frequency axis and keeps the pitch and the duration, as a speaker with a vocal tract 1 / factor
+// times as long would sound (0.87-1.15 spans adult men to women). Short-time spectra (32 ms Hann
+// windows, 75% overlap), the envelope by linear prediction, overlap-added back; same length as the
+// input. `factor` must be in [0.7, 1.4].
+std::vector<float> formant_shift(const std::vector<float>& samples_16k, double factor);
+
 enum class NoiseColor { white, pink, brown };
 // Zero-mean noise with unit RMS and the spectral slope of its colour (0, -3, -6 dB per octave).
 std::vector<float> make_noise(NoiseColor color, size_t count, Rng& rng);
@@ -64,10 +71,12 @@ struct WaveformAugmentOptions {
     double rt60_min_s = 0.15, rt60_max_s = 0.7;
     double telephone_probability = 0.1;
     double gain_min_db = -6.0, gain_max_db = 6.0;
+    double formant_probability = 0.0;  // a formant shift, factor uniform in [formant_min, formant_max]
+    double formant_min = 0.87, formant_max = 1.15;
 };
 
-// Speed, reverberation, telephone band, noise, gain, in that order (room before channel before
-// noise, as sound travels), then scaled down if any sample would clip, for a `probability` share of
+// Formant shift, speed, reverberation, telephone band, noise, gain, in that order (the speaker, then
+// the room, the channel and the noise, as sound travels), then scaled down if any sample would clip, for a `probability` share of
 // seeds; other seeds return the samples as they are. Deterministic for `seed`.
 std::vector<float> augment_waveform(const std::vector<float>& samples_16k, const WaveformAugmentOptions& options, uint64_t seed);
 
