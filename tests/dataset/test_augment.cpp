@@ -1,5 +1,5 @@
-// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, formant shifts, reverberation
-// (against a direct convolution), SpecAugment masks.
+// Augmentation: determinism per seed, achieved SNR, telephone band, speed factors, formant shifts,
+// reverberation (against a direct convolution), SpecAugment masks.
 #include <algorithm>
 #include <cmath>
 #include <vector>
