@@ -12,6 +12,7 @@ void add_transcribe(CLI::App& app);
 void add_info(CLI::App& app);
 void add_init(CLI::App& app);
 void add_convert(CLI::App& app);  // convert.cpp: f32 <-> bf16 matrices
+void add_average(CLI::App& app);  // average.cpp: the mean of fine-tuned models' weights
 void add_dump(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_plot(CLI::App& app);    // plot.cpp: training curves (gnuplot)

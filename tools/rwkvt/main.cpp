@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
     rwkvt::cli::add_info(app);
     rwkvt::cli::add_init(app);
     rwkvt::cli::add_convert(app);
+    rwkvt::cli::add_average(app);
     rwkvt::cli::add_dump(app);
     rwkvt::cli::add_bench(app);
     rwkvt::cli::add_plot(app);
