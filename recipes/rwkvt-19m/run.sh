@@ -2,7 +2,7 @@
 # The default model's recipe: training text, tokenizer, evaluation sets, the three training stages
 # (CTC encoder, predictor language model, joint RNN-T + CTC) and the evaluation table.
 #
-#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot ship eval
+#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot average ship eval
 #
 # With no STAGE it runs text tokenizer evalsets ctc lm joint. Training takes far longer than one
 # sitting at a machine, and the work folder ($RWKVT_WORK, default ~/rwkvt-work: audio, checkpoints,
@@ -24,7 +24,9 @@
 # trained on its hours of audio (ctc 40 h, joint 400 h: RWKVT_CTC_HOURS, RWKVT_JOINT_HOURS). Within a
 # sitting everything resumes: synthesis from the files already rendered, training from its last
 # checkpoint; `snapshot` writes the running sitting's latest checkpoint to the stage's model file
-# (and its ledger row, marked partial), so that a sitting cut short still hands on what it learnt.
+# (and its ledger row, marked partial), so that a sitting cut short still hands on what it learnt;
+# `average` (RWKVT_AVERAGE="N ...") replaces the joint stage's model file with its mean with the models
+# of sittings N ... that started from it.
 set -euo pipefail
 recipe=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$recipe/../.." && pwd)
@@ -57,7 +59,7 @@ ledger_header=$'sitting\tstage\tseed\taudio_h\tsteps\tvalid_loss\tvalid_cer\tval
 
 # Hours of audio the finished sittings of a stage trained on.
 stage_hours_done() {
-    awk -F'\t' -v stage="$1" 'NR > 1 && $2 == stage && $9 == "finished" { h += $4 } END { printf "%.1f\n", h + 0 }' "$ledger"
+    awk -F'\t' -v stage="$1" 'NR > 1 && $2 == stage && ($9 == "finished" || $9 == "averaged") { h += $4 } END { printf "%.1f\n", h + 0 }' "$ledger"
 }
 # Writes (or replaces) the ledger row of a sitting, atomically.
 ledger_put() {
@@ -241,6 +243,31 @@ stage_snapshot() {
     done
 }
 
+# Averages the joint stage's model file with the trained models of the joint sittings numbered in
+# RWKVT_AVERAGE (their work folders' run/model.safetensors): sittings that each started from that
+# very model file and were not handed on. The mean of such siblings is usually better than any one of
+# them (each fitted its own sample of sentences and voices). The mean becomes the stage's model
+# file, and the ledger marks those sittings `averaged` (their hours count).
+stage_average() {
+    local numbers=() inputs=() dir n model
+    read -ra numbers <<< "${RWKVT_AVERAGE:-}"
+    [ ${#numbers[@]} -gt 0 ] || { echo "run.sh: error: average: name the sittings to average in RWKVT_AVERAGE (e.g. \"30 31 32\")" >&2; exit 1; }
+    model=$(stage_model joint)
+    [ -f "$model" ] || { echo "run.sh: error: $model is missing: the joint stage has not had a sitting yet" >&2; exit 1; }
+    for n in "${numbers[@]}"; do
+        dir=$(printf '%s/sitting-%02d-joint' "$work" "$n")
+        [ -f "$dir/run/model.safetensors" ] || { echo "run.sh: error: average: $dir/run/model.safetensors is missing" >&2; exit 1; }
+        inputs+=("$dir/run/model.safetensors")
+    done
+    log "average: $model and sittings ${numbers[*]} -> $model"
+    "$rwkvt" average "$model" "${inputs[@]}" --dtype bf16 --out "$model.average"
+    mv "$model.average" "$model"
+    for n in "${numbers[@]}"; do
+        awk -F'\t' -v OFS='\t' -v n="$n" 'NR > 1 && $1 == n { $9 = "averaged" } { print }' "$ledger" > "$ledger.tmp"
+        mv "$ledger.tmp" "$ledger"
+    done
+}
+
 # Makes the joint stage's model the default model, a deliberate step: a transducer early in joint
 # training emits almost nothing, and the default model must transcribe.
 stage_ship() {
@@ -289,9 +316,10 @@ main() {
             lm) stage_lm ;;
             joint) speech_sitting joint "$joint_hours" ;;
             snapshot) stage_snapshot ;;
+            average) stage_average ;;
             ship) stage_ship ;;
             eval) stage_eval ;;
-            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot ship eval)" >&2; exit 1 ;;
+            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot average ship eval)" >&2; exit 1 ;;
         esac
     done
 }
