@@ -257,6 +257,10 @@ stage_average() {
     for n in "${numbers[@]}"; do
         dir=$(printf '%s/sitting-%02d-joint' "$work" "$n")
         [ -f "$dir/run/model.safetensors" ] || { echo "run.sh: error: average: $dir/run/model.safetensors is missing" >&2; exit 1; }
+        # Averaging a sitting in twice would weigh it double (the stage's model file already holds it).
+        if awk -F'\t' -v n="$n" 'NR > 1 && $1 == n && $9 == "averaged" { found = 1 } END { exit !found }' "$ledger"; then
+            echo "run.sh: error: average: sitting $n is already averaged into $model" >&2; exit 1
+        fi
         inputs+=("$dir/run/model.safetensors")
     done
     log "average: $model and sittings ${numbers[*]} -> $model"
