@@ -27,17 +27,15 @@ Model average_models(const std::vector<Model>& models, const std::vector<std::st
     mean.origin = origin;
     for (const auto& [name, tensor] : first.weights.all()) {
         std::vector<double> sum(tensor.data.size(), 0.0);
-        bool all_bf16 = true;
         for (const Model& model : models) {
             const Tensor& t = model.weights.at(name);
-            all_bf16 = all_bf16 && t.from_bf16;
             for (size_t i = 0; i < sum.size(); ++i) sum[i] += t.data[i];
         }
         Tensor averaged;
         averaged.shape = tensor.shape;
         averaged.data.resize(sum.size());
         for (size_t i = 0; i < sum.size(); ++i) averaged.data[i] = static_cast<float>(sum[i] / static_cast<double>(models.size()));
-        averaged.from_bf16 = all_bf16 && models.size() == 1;
+        averaged.from_bf16 = models.size() == 1 && tensor.from_bf16;  // a mean of bf16 values is generally not one
         mean.weights.set(name, std::move(averaged));
     }
     mean.validate();

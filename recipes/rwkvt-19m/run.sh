@@ -266,10 +266,9 @@ stage_average() {
     log "average: $model and sittings ${numbers[*]} -> $model"
     "$rwkvt" average "$model" "${inputs[@]}" --dtype bf16 --out "$model.average"
     mv "$model.average" "$model"
-    for n in "${numbers[@]}"; do
-        awk -F'\t' -v OFS='\t' -v n="$n" 'NR > 1 && $1 == n { $9 = "averaged" } { print }' "$ledger" > "$ledger.tmp"
-        mv "$ledger.tmp" "$ledger"
-    done
+    awk -F'\t' -v OFS='\t' -v averaged=" ${numbers[*]} " 'NR > 1 && index(averaged, " " $1 " ") { $9 = "averaged" } { print }' \
+        "$ledger" > "$ledger.tmp"
+    mv "$ledger.tmp" "$ledger"
 }
 
 # Makes the joint stage's model the default model, a deliberate step: a transducer early in joint

@@ -145,8 +145,10 @@ std::vector<float> vowel(double formant_hz, size_t n) {
 // The harmonic (multiple of 125 Hz, up to 4 kHz) with the most power: where the formant sits.
 double strongest_harmonic(const std::vector<float>& x) {
     double best = 0.0, best_hz = 0.0;
-    for (int h = 1; h <= 32; ++h)
-        if (tone_power(x, 125.0 * h) > best) best = tone_power(x, 125.0 * h), best_hz = 125.0 * h;
+    for (int h = 1; h <= 32; ++h) {
+        const double p = tone_power(x, 125.0 * h);
+        if (p > best) best = p, best_hz = 125.0 * h;
+    }
     return best_hz;
 }
 

@@ -76,8 +76,9 @@ struct WaveformAugmentOptions {
 };
 
 // Formant shift, speed, reverberation, telephone band, noise, gain, in that order (the speaker, then
-// the room, the channel and the noise, as sound travels), then scaled down if any sample would clip, for a `probability` share of
-// seeds; other seeds return the samples as they are. Deterministic for `seed`.
+// the room, the channel and the noise, as sound travels), then scaled down if any sample would clip,
+// for a `probability` share of seeds; other seeds return the samples as they are. Deterministic for
+// `seed`.
 std::vector<float> augment_waveform(const std::vector<float>& samples_16k, const WaveformAugmentOptions& options, uint64_t seed);
 
 // --- SpecAugment on features ---
