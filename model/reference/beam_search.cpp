@@ -34,7 +34,8 @@ std::vector<double> log_softmax(const Vec& logits) {
 
 }  // namespace
 
-std::vector<BeamHypothesis> modified_beam_search_beam(const Model& m, const Mat& encoder_out, int beam, float blank_penalty) {
+std::vector<BeamHypothesis> modified_beam_search_beam(const Model& m, const Mat& encoder_out, int beam, float blank_penalty,
+                                                      const LmFusion& fusion) {
     const int blank = m.config.blank_id, V = m.config.vocab_size;
     std::vector<Hypothesis> hyps(1);
     hyps[0].state = zero_stack_state(m.config, m.config.predictor_blocks);
@@ -50,7 +51,21 @@ std::vector<BeamHypothesis> modified_beam_search_beam(const Model& m, const Mat&
             Vec logits = joiner_logits(m, e, hyps[h].g);
             logits[blank] -= blank_penalty;
             const std::vector<double> lp = log_softmax(logits);
-            for (int k = 0; k < V; ++k) candidates.push_back({hyps[h].result.log_prob + lp[static_cast<size_t>(k)], static_cast<int>(h), k});
+            const double before = hyps[h].result.log_prob;
+            if (!fusion.lm) {
+                for (int k = 0; k < V; ++k) candidates.push_back({before + lp[static_cast<size_t>(k)], static_cast<int>(h), k});
+                continue;
+            }
+            candidates.push_back({before + lp[static_cast<size_t>(blank)], static_cast<int>(h), blank});
+            std::vector<int> tokens;
+            for (int k = 0; k < V; ++k)
+                if (k != blank) tokens.push_back(k);
+            std::stable_sort(tokens.begin(), tokens.end(), [&](int a, int b) { return lp[static_cast<size_t>(a)] > lp[static_cast<size_t>(b)]; });
+            tokens.resize(std::min(tokens.size(), static_cast<size_t>(fusion.tokens_per_hypothesis)));
+            const std::vector<int>& history = hyps[h].result.tokens;
+            for (int k : tokens)
+                candidates.push_back({before + lp[static_cast<size_t>(k)] + fusion.weight * fusion.lm->log_prob(history.data(), history.size(), k),
+                                      static_cast<int>(h), k});
         }
         // Best first; equal scores in (hypothesis, token) order. A full sort: this is the reference.
         std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
@@ -82,8 +97,8 @@ std::vector<BeamHypothesis> modified_beam_search_beam(const Model& m, const Mat&
     return out;
 }
 
-DecodeResult modified_beam_search(const Model& m, const Mat& encoder_out, int beam, float blank_penalty) {
-    const std::vector<BeamHypothesis> final_beam = modified_beam_search_beam(m, encoder_out, beam, blank_penalty);
+DecodeResult modified_beam_search(const Model& m, const Mat& encoder_out, int beam, float blank_penalty, const LmFusion& fusion) {
+    const std::vector<BeamHypothesis> final_beam = modified_beam_search_beam(m, encoder_out, beam, blank_penalty, fusion);
     const BeamHypothesis* best = nullptr;
     double best_score = 0.0;
     for (const BeamHypothesis& h : final_beam) {

@@ -8,6 +8,7 @@
 
 #include <Eigen/Dense>
 
+#include "../token_ngram_lm.hpp"
 #include "../weights.hpp"
 
 namespace rwkvt::ref {
@@ -89,10 +90,21 @@ struct BeamHypothesis {
 // then the lower token; extensions with the same token sequence merge (log-add-exp of their
 // probabilities, the frames of the first). blank_penalty is subtracted from blank's logit before
 // the log-softmax. Returns the final beam in the order it was built (best extension first).
-std::vector<BeamHypothesis> modified_beam_search_beam(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f);
+// Shallow fusion of a token n-gram model: in each hypothesis's candidates, blank and its
+// `tokens_per_hypothesis` likeliest other tokens (by log probability, ties to the lower token), each
+// token's score raised by weight x ln P_lm(token | the hypothesis's tokens); the other tokens are
+// not candidates.
+struct LmFusion {
+    const TokenNgramLm* lm = nullptr;  // nullptr: no fusion, every token is a candidate
+    float weight = 0.0f;
+    int tokens_per_hypothesis = 16;
+};
+std::vector<BeamHypothesis> modified_beam_search_beam(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f,
+                                                      const LmFusion& fusion = {});
 // The final beam's best hypothesis by log probability per symbol, tokens + 1 (the start symbol
 // counts, so that the empty hypothesis has a length); ties to the earlier one.
-DecodeResult modified_beam_search(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f);
+DecodeResult modified_beam_search(const Model& model, const Mat& encoder_out, int beam, float blank_penalty = 0.0f,
+                                  const LmFusion& fusion = {});
 
 // Audio -> tokens: log-mel, normalisation, encoder, greedy decoding.
 DecodeResult transcribe(const Model& model, const std::vector<float>& samples, int max_symbols_per_frame, float blank_penalty = 0.0f);

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The evaluation table of the README, in Markdown, from the JSON reports `run.sh eval` writes.
 
-    eval_table.py EVAL_DIR    reads EVAL_DIR/{heldout-test,harvard,harvard-train,asterisk,heldout-dev}{,-beam}.json
+    eval_table.py EVAL_DIR    reads EVAL_DIR/{heldout-test,harvard,harvard-train,asterisk,heldout-dev}{,-beam,-beam-lm}.json
 
 One row per set (the Asterisk prompts split into their ok and check rows) and system: rwkvt's
-greedy transducer decoding, its modified beam search, and pocketsphinx where it ran. WER and CER
+greedy transducer decoding, its modified beam search (also with the 4-gram model fused, where that
+ran), and pocketsphinx where it ran. WER and CER
 in percent; RTFx is audio seconds over wall seconds of the whole set, on all cores (pocketsphinx's
 includes loading its model for every utterance, as its command-line tool does).
 """
@@ -45,7 +46,7 @@ def main():
     lines = ["| set | system | utterances | words | WER % | CER % | RTFx |", "|---|---|---|---|---|---|---|"]
     streaming = []
     for name, label in SETS:
-        reports = [os.path.join(directory, f"{name}{tail}.json") for tail in ("", "-beam")]
+        reports = [os.path.join(directory, f"{name}{tail}.json") for tail in ("", "-beam", "-beam-lm")]
         reports = [load(p) for p in reports if os.path.exists(p)]
         if not reports:
             continue

@@ -2,9 +2,9 @@
 # The default model's recipe: training text, tokenizer, evaluation sets, the three training stages
 # (CTC encoder, predictor language model, joint RNN-T + CTC) and the evaluation table.
 #
-#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm joint snapshot average ship eval
+#   recipes/rwkvt-19m/run.sh [STAGE...]   stages: text tokenizer evalsets ctc lm ngram joint snapshot average ship eval
 #
-# With no STAGE it runs text tokenizer evalsets ctc lm joint. Training takes far longer than one
+# With no STAGE it runs text tokenizer evalsets ctc lm ngram joint. Training takes far longer than one
 # sitting at a machine, and the work folder ($RWKVT_WORK, default ~/rwkvt-work: audio, checkpoints,
 # logs) need not survive from one sitting to the next, so the repository itself carries the training
 # state from sitting to sitting:
@@ -14,6 +14,7 @@
 #   models/stages/rwkvt-19m-lm.safetensors      predictor + joiner after the language-model stage (bf16)
 #   models/stages/rwkvt-19m-joint.safetensors   the whole transducer after the last joint sitting (bf16)
 #   models/rwkvt-19m.safetensors                the default model: a joint model shipped by `ship`
+#   models/rwkvt-19m-4gram.bin                  the token 4-gram model beam search can fuse (`ngram`, made once)
 #   recipes/rwkvt-19m/sittings.tsv              one row per sitting: its data, steps and validation
 #   recipes/rwkvt-19m/metrics/                  every sitting's metrics.jsonl and loss curves
 #
@@ -48,6 +49,7 @@ ledger="$recipe/sittings.tsv"
 metrics_dir="$recipe/metrics"
 stage_model() { echo "$repo/models/stages/rwkvt-19m-$1.safetensors"; }  # the model file a stage hands on
 default_model="$repo/models/rwkvt-19m.safetensors"
+ngram_model="$repo/models/rwkvt-19m-4gram.bin"
 
 [ -x "$rwkvt" ] || { echo "run.sh: error: $rwkvt is missing: build first (cmake --workflow --preset release)" >&2; exit 1; }
 mkdir -p "$work"
@@ -109,6 +111,16 @@ stage_tokenizer() {
     [ -f "$tokenizer" ] && { log "tokenizer: $tokenizer exists"; return; }
     log "tokenizer -> $tokenizer"
     "$rwkvt" data tokenizer --text "$work/text/train.txt" --kind unigram --vocab-size 1024 --out "$tokenizer"
+}
+
+# A token 4-gram model of the training text (interpolated Kneser-Ney over the tokenizer's pieces,
+# 3- and 4-grams seen once pruned: ~17 MB), fused into beam search by `--lm`; shipped beside the
+# default model. The text and the tokenizer are fixed, so it is made once.
+stage_ngram() {
+    [ -f "$ngram_model" ] && { log "ngram: $ngram_model exists"; return; }
+    [ -f "$work/text/train.txt" ] || { echo "run.sh: error: $work/text/train.txt is missing: run the text stage first" >&2; exit 1; }
+    log "ngram -> $ngram_model"
+    "$rwkvt" data ngram --text "$work/text/train.txt" --tokenizer "$tokenizer" --order 4 --min-counts 1 1 2 2 --out "$ngram_model"
 }
 
 stage_evalsets() {
@@ -299,6 +311,9 @@ stage_eval() {
             | tee "$work/eval/$name.txt"
         "$rwkvt" eval --model "$model" --decoder beam --beam 4 --streaming 320 --json-out "$work/eval/$name-beam.json" "$work/eval/$set/manifest.jsonl" \
             | tee "$work/eval/$name-beam.txt"
+        # Beam search with the 4-gram model fused (weight and blank penalty chosen on dev).
+        [ -f "$ngram_model" ] && "$rwkvt" eval --model "$model" --decoder beam --beam 4 --lm "$ngram_model" --lm-weight 0.3 --blank-penalty 1 \
+            --streaming 320 --json-out "$work/eval/$name-beam-lm.json" "$work/eval/$set/manifest.jsonl" | tee "$work/eval/$name-beam-lm.txt"
     done
     python3 "$recipe/eval_table.py" "$work/eval" > "$work/eval/table.md.tmp" && mv "$work/eval/table.md.tmp" "$work/eval/table.md"
     log "evaluation table: $work/eval/table.md"
@@ -309,7 +324,7 @@ stage_eval() {
 # bash reads a script as it goes.
 main() {
     local stages=("$@") stage
-    [ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm joint)
+    [ ${#stages[@]} -gt 0 ] || stages=(text tokenizer evalsets ctc lm ngram joint)
     for stage in "${stages[@]}"; do
         case $stage in
             text) stage_text ;;
@@ -317,12 +332,13 @@ main() {
             evalsets) stage_evalsets ;;
             ctc) speech_sitting ctc "$ctc_hours" ;;
             lm) stage_lm ;;
+            ngram) stage_ngram ;;
             joint) speech_sitting joint "$joint_hours" ;;
             snapshot) stage_snapshot ;;
             average) stage_average ;;
             ship) stage_ship ;;
             eval) stage_eval ;;
-            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm joint snapshot average ship eval)" >&2; exit 1 ;;
+            *) echo "run.sh: error: unknown stage '$stage' (text tokenizer evalsets ctc lm ngram joint snapshot average ship eval)" >&2; exit 1 ;;
         esac
     done
 }

@@ -56,7 +56,7 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
     Floats pred_rows, logits;
     std::vector<Candidate> candidates;
     std::vector<size_t> stepped;  // the survivors that extend their hypothesis by a token
-    std::vector<int> step_tokens;
+    std::vector<int> step_tokens, lm_tokens;
     std::vector<StackState*> step_states;
     std::vector<Floats*> step_projs;
     for (int t = 0; t < frames; ++t) {
@@ -76,7 +76,24 @@ void BeamSearchDecoder::advance(BeamState& s, const float* encoder_rows, int fra
             double sum = 0.0;
             for (int k = 0; k < V; ++k) sum += std::exp(static_cast<double>(row[k]) - top);
             const double base = s.hyps[h].log_prob - top - std::log(sum);  // log_prob + log_softmax = base + logit
-            for (int k = 0; k < V; ++k) candidates.push_back({base + static_cast<double>(row[k]), h, k});
+            if (!lm_) {
+                for (int k = 0; k < V; ++k) candidates.push_back({base + static_cast<double>(row[k]), h, k});
+                continue;
+            }
+            // Fused: blank, and the likeliest tokens with their language-model scores.
+            candidates.push_back({base + static_cast<double>(row[blank]), h, blank});
+            lm_tokens.clear();
+            for (int k = 0; k < V; ++k)
+                if (k != blank) lm_tokens.push_back(k);
+            const size_t scored = std::min(lm_tokens.size(), static_cast<size_t>(lm_tokens_));
+            std::partial_sort(lm_tokens.begin(), lm_tokens.begin() + static_cast<long>(scored), lm_tokens.end(),
+                              [&](int a, int b) { return row[a] != row[b] ? row[a] > row[b] : a < b; });
+            const std::vector<int>& history = s.hyps[h].tokens;
+            for (size_t i = 0; i < scored; ++i) {
+                const int k = lm_tokens[i];
+                const double lm = lm_->log_prob(history.data(), history.size(), k);
+                candidates.push_back({base + static_cast<double>(row[k]) + static_cast<double>(lm_weight_) * lm, h, k});
+            }
         }
         const size_t keep = std::min(candidates.size(), static_cast<size_t>(beam_));
         std::partial_sort(candidates.begin(), candidates.begin() + static_cast<long>(keep), candidates.end(), ranks_before);

@@ -3,13 +3,15 @@
 // in one call, the `beam` best (hypothesis, token) extensions survive, and extensions with the same
 // token sequence merge (their probabilities add). Each hypothesis owns its predictor state: an
 // RWKV predictor has no finite context to share, but the same sequence gives the same state, so
-// merging is exact.
+// merging is exact. With an n-gram language model (shallow fusion), a hypothesis's score is its
+// log probability plus the weighted language-model log probability of its tokens.
 #pragma once
 
 #include <vector>
 
 #include "packed_model.hpp"
 #include "stack.hpp"
+#include "token_ngram_lm.hpp"
 
 namespace rwkvt::rt {
 
@@ -30,8 +32,11 @@ struct BeamState {
 
 class BeamSearchDecoder {
 public:
-    BeamSearchDecoder(const PackedModel& model, int beam, float blank_penalty)
-        : model_(model), beam_(beam), blank_penalty_(blank_penalty) {}
+    // lm: an n-gram model fused into the search (nullptr: none): the lm_tokens likeliest tokens of
+    // each hypothesis compete, with lm_weight x ln P_lm added to their scores.
+    BeamSearchDecoder(const PackedModel& model, int beam, float blank_penalty, const TokenNgramLm* lm = nullptr, float lm_weight = 0.0f,
+                      int lm_tokens = 16)
+        : model_(model), beam_(beam), blank_penalty_(blank_penalty), lm_(lm), lm_weight_(lm_weight), lm_tokens_(lm_tokens) {}
     BeamState start(StackWorkspace& workspace) const;
     // Decodes `frames` encoder output rows ([frames][C]), frame by frame: chunked decoding is the
     // same as whole-utterance decoding.
@@ -41,6 +46,9 @@ private:
     const PackedModel& model_;
     int beam_;
     float blank_penalty_;  // subtracted from blank's logit before the log-softmax
+    const TokenNgramLm* lm_;
+    float lm_weight_;
+    int lm_tokens_;  // per hypothesis and frame
 };
 
 }  // namespace rwkvt::rt

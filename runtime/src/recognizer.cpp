@@ -43,8 +43,18 @@ RecognizerImpl::RecognizerImpl(const RecognizerOptions& opts) : options(opts) {
     if (!std::isfinite(options.blank_penalty)) throw std::runtime_error("blank_penalty must be a finite number");
     if (options.chunk_frames < 1) throw std::runtime_error("chunk_frames must be at least 1");
     if (options.threads < 0) throw std::runtime_error("threads must be 0 (all cores) or more");
+    if (!options.lm_path.empty() && options.decoder != Decoder::Beam)
+        throw std::runtime_error("a language model (" + options.lm_path + ") is only used by beam search: choose the beam decoder");
+    if (!std::isfinite(options.lm_weight) || options.lm_weight < 0.0f) throw std::runtime_error("lm_weight must be a finite number >= 0");
+    if (options.lm_tokens_per_hypothesis < 1) throw std::runtime_error("lm_tokens_per_hypothesis must be at least 1");
     model = rt::PackedModel::from(load_model(options.model_path));
     summary = summarise(model);
+    if (!options.lm_path.empty()) {
+        lm = TokenNgramLm::read(options.lm_path);
+        if (lm->tokenizer_fingerprint() != TokenNgramLm::fingerprint(model.tokenizer) || lm->vocab_size() != model.config.vocab_size ||
+            lm->start_id() != model.config.blank_id)
+            throw std::runtime_error(options.lm_path + ": this n-gram model was estimated with another tokenizer than " + options.model_path + "'s");
+    }
     const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
     rt::kernels::set_threads(threads > 0 ? threads : 1);
 }

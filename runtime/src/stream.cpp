@@ -26,7 +26,8 @@ public:
           chunk_frames(chunk > 0 ? chunk : rec->options.chunk_frames),
           encoder(rec->model),
           decoder(rec->model, rec->options.max_symbols_per_frame, rec->options.blank_penalty),
-          beam_decoder(rec->model, rec->options.beam, rec->options.blank_penalty),
+          beam_decoder(rec->model, rec->options.beam, rec->options.blank_penalty, rec->lm ? &*rec->lm : nullptr, rec->options.lm_weight,
+                       rec->options.lm_tokens_per_hypothesis),
           ctc_decoder(rec->model, rec->options.blank_penalty),
           enc_state(rt::EncoderState::zeros(rec->model.config)) {
         if (kind() == Decoder::Transducer) dec_state = decoder.start(predictor_ws);

@@ -11,7 +11,10 @@
 #include "rwkvt/kernel_variants.hpp"
 #include "rwkvt/profile.hpp"
 #include "rwkvt/recognizer.hpp"
+#include "model/scratch.hpp"
 #include "support/test_models.hpp"
+#include "token_ngram_lm.hpp"
+#include "token_ngram_training.hpp"
 
 using namespace rwkvt;
 
@@ -298,6 +301,112 @@ TEST_CASE("beam search in streaming chunks gives the whole utterance's tokens an
         auto recognizer = beam_recognizer(f.file.str(), 4, -12.0f, chunk_frames);
         check_same_tokens(streamed_in_random_pieces(*recognizer, audio, rng), want);
     }
+}
+
+namespace {
+// A token 3-gram model for a test model's tokenizer, from fresh random sentences with a strong
+// preference for a few token pairs, so that fusing it changes what the beam prefers.
+std::string write_random_lm(const Model& model, uint64_t seed, const std::string& path, uint64_t fingerprint) {
+    std::mt19937_64 rng(seed);
+    const int V = model.config.vocab_size, blank = model.config.blank_id;
+    auto token = [&] {
+        int id = 1 + static_cast<int>(rng() % static_cast<uint64_t>(V - 1));
+        return id == blank ? V - 1 : id;
+    };
+    std::vector<std::vector<int>> sentences(200);
+    for (std::vector<int>& s : sentences) {
+        const int length = 2 + static_cast<int>(rng() % 10);
+        for (int i = 0; i < length; ++i) s.push_back(i > 0 && rng() % 2 ? 1 + (s.back() * 7) % (V - 1) : token());
+    }
+    for (std::vector<int>& s : sentences)
+        for (int& id : s)
+            if (id == blank) id = V - 1;
+    estimate_kneser_ney(sentences, V, blank, fingerprint, {3, {}}).write(path);
+    return path;
+}
+std::unique_ptr<Recognizer> fused_recognizer(const std::string& model_path, const std::string& lm_path, float weight, int beam,
+                                             float blank_penalty, int chunk_frames = 8, int lm_tokens = 16) {
+    RecognizerOptions o;
+    o.model_path = model_path;
+    o.threads = 2;
+    o.decoder = Decoder::Beam;
+    o.beam = beam;
+    o.blank_penalty = blank_penalty;
+    o.chunk_frames = chunk_frames;
+    o.lm_path = lm_path;
+    o.lm_weight = weight;
+    o.lm_tokens_per_hypothesis = lm_tokens;
+    return std::make_unique<Recognizer>(o);
+}
+}  // namespace
+
+TEST_CASE("beam search with a fused n-gram model equals the reference's, and the model changes the result") {
+    const uint64_t lm_seed = test::fresh_seed();
+    INFO("n-gram corpus seed " << lm_seed);
+    int changed_by_lm = 0;
+    for (uint64_t seed : {75u, 76u}) {
+        Fixture f("tiny", seed, 0.3f, 1);
+        test::TempFile lm_file{".bin"};
+        write_random_lm(f.model, lm_seed + seed, lm_file.str(), TokenNgramLm::fingerprint(f.model.tokenizer));
+        const TokenNgramLm lm = TokenNgramLm::read(lm_file.str());
+        const auto audio = test::random_audio(1.2, seed + 750);
+        const ref::Mat encoded = ref::encoder_forward(f.model, ref::normalise_features(f.model, ref::log_mel(audio, f.model.config.n_mels)));
+        // Every token scored (V - 1), and the few likeliest: the first choice of the tokens is far from
+        // the near ties between middling logits, where the runtime's and the reference's joiners
+        // (float sums in different orders) could pick different tokens.
+        for (int lm_tokens : {f.model.config.vocab_size - 1, 3})
+        for (float penalty : {0.0f, -12.0f}) {
+            for (int beam : {1, 3, 8}) {
+                for (float weight : {0.5f, 4.0f}) {
+                    CAPTURE(lm_tokens);
+                    CAPTURE(seed);
+                    CAPTURE(penalty);
+                    CAPTURE(beam);
+                    CAPTURE(weight);
+                    const Result got = fused_recognizer(f.file.str(), lm_file.str(), weight, beam, penalty, 8, lm_tokens)->transcribe(audio);
+                    const ref::DecodeResult want = ref::modified_beam_search(f.model, encoded, beam, penalty, {&lm, weight, lm_tokens});
+                    CHECK(token_ids(got) == want.tokens);
+                    REQUIRE(got.tokens.size() == want.frames.size());
+                    for (size_t i = 0; i < got.tokens.size(); ++i) CHECK(got.tokens[i].time_s == doctest::Approx(want.frames[i] * 0.04));
+                    changed_by_lm += want.tokens != ref::modified_beam_search(f.model, encoded, beam, penalty).tokens ? 1 : 0;
+                }
+            }
+        }
+    }
+    CHECK(changed_by_lm > 0);
+}
+
+TEST_CASE("fused beam search in streaming chunks gives the whole utterance's tokens") {
+    Fixture f("tiny", 77, 0.3f);
+    test::TempFile lm_file{".bin"};
+    write_random_lm(f.model, test::fresh_seed(), lm_file.str(), TokenNgramLm::fingerprint(f.model.tokenizer));
+    const auto audio = test::random_audio(2.3, 77);
+    const Result want = fused_recognizer(f.file.str(), lm_file.str(), 1.0f, 4, -12.0f)->transcribe(audio);
+    REQUIRE(!want.tokens.empty());
+    std::mt19937 rng(17);
+    for (int chunk_frames : {1, 3, 8}) {
+        CAPTURE(chunk_frames);
+        auto recognizer = fused_recognizer(f.file.str(), lm_file.str(), 1.0f, 4, -12.0f, chunk_frames);
+        check_same_tokens(streamed_in_random_pieces(*recognizer, audio, rng), want);
+    }
+}
+
+TEST_CASE("a recognizer refuses an n-gram model of another tokenizer, or one without beam search") {
+    Fixture f("tiny", 78, 0.3f);
+    test::TempFile lm_file{".bin"};
+    write_random_lm(f.model, 78, lm_file.str(), TokenNgramLm::fingerprint(f.model.tokenizer) ^ 1);
+    CHECK_THROWS_WITH_AS(fused_recognizer(f.file.str(), lm_file.str(), 0.3f, 4, 0.0f), doctest::Contains("another tokenizer"), std::runtime_error);
+    write_random_lm(f.model, 78, lm_file.str(), TokenNgramLm::fingerprint(f.model.tokenizer));
+    RecognizerOptions o;
+    o.model_path = f.file.str();
+    o.lm_path = lm_file.str();
+    CHECK_THROWS_WITH_AS(Recognizer{o}, doctest::Contains("only used by beam search"), std::runtime_error);
+    o.decoder = Decoder::Beam;
+    o.lm_weight = -1.0f;
+    CHECK_THROWS_WITH_AS(Recognizer{o}, doctest::Contains("lm_weight"), std::runtime_error);
+    o.lm_weight = 0.3f;
+    o.lm_path = f.file.str();  // a model file, not an n-gram model
+    CHECK_THROWS_WITH_AS(Recognizer{o}, doctest::Contains("not an rwkvt n-gram"), std::runtime_error);
 }
 
 TEST_CASE("a recognizer refuses a beam outside 1-64") {

@@ -26,6 +26,7 @@ void add_data_text(CLI::App& data);       // data.cpp: training sentences
 void add_data_tokenizer(CLI::App& data);  // data.cpp: tokenizer training
 void add_data_synth(CLI::App& data);    // data_synth.cpp: TTS rendering into a data set
 void add_data_evalset(CLI::App& data);  // data_evalset.cpp: Harvard and Asterisk evaluation sets
+void add_data_ngram(CLI::App& data);    // data_ngram.cpp: token n-gram language models
 // `rwkvt eval` (eval.cpp): WER/CER/RTFx of a model on manifests, optionally against pocketsphinx.
 void add_eval(CLI::App& app);
 

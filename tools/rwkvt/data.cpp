@@ -14,12 +14,13 @@
 namespace rwkvt::cli {
 
 void add_data(CLI::App& app) {
-    CLI::App* data = app.add_subcommand("data", "Make training and evaluation data: text, tokenizers");
+    CLI::App* data = app.add_subcommand("data", "Make training and evaluation data: text, tokenizers, speech, evaluation sets, n-gram language models");
     data->require_subcommand(1);
     add_data_text(*data);
     add_data_tokenizer(*data);
     add_data_synth(*data);    // data_synth.cpp: TTS rendering
     add_data_evalset(*data);  // data_evalset.cpp: Harvard and Asterisk evaluation sets
+    add_data_ngram(*data);    // data_ngram.cpp: token n-gram language models for beam search
 }
 
 void add_data_text(CLI::App& data) {

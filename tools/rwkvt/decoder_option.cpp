@@ -13,6 +13,10 @@ void add_decoder_options(CLI::App* command, RecognizerOptions& options) {
                      "slower, usually fewer errors) or ctc (greedy on the CTC head: fastest, no language context)")
         ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
     command->add_option("--beam", options.beam, "Hypotheses kept by --decoder beam")->check(CLI::Range(1, 64))->capture_default_str();
+    command->add_option("--lm", options.lm_path,
+                        "Token n-gram language model (`rwkvt data ngram`) fused into --decoder beam, e.g. models/rwkvt-19m-4gram.bin");
+    command->add_option("--lm-weight", options.lm_weight, "Weight of the language model's log probabilities in the beam's scores")
+        ->check(CLI::Range(0.0, 10.0))->capture_default_str();
 }
 
 const char* decoder_name(Decoder decoder) {

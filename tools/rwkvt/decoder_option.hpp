@@ -7,7 +7,7 @@
 
 namespace rwkvt::cli {
 
-// --decoder transducer|beam|ctc and --beam N on a subcommand.
+// --decoder transducer|beam|ctc, --beam N, --lm FILE and --lm-weight W on a subcommand.
 void add_decoder_options(CLI::App* command, RecognizerOptions& options);
 const char* decoder_name(Decoder decoder);
 

@@ -89,7 +89,7 @@ System run_rwkvt(const std::vector<data::Utterance>& utterances, RecognizerOptio
     if (chunk_ms == 0) warn_if_untrained(recognizer.summary().origin, options.model_path, options.decoder == Decoder::Ctc);
     const size_t piece = static_cast<size_t>(chunk_ms) * 16;  // samples at 16 kHz
     const std::string name = options.decoder == Decoder::Ctc    ? "rwkvt ctc"
-                             : options.decoder == Decoder::Beam ? "rwkvt beam " + std::to_string(options.beam)
+                             : options.decoder == Decoder::Beam ? "rwkvt beam " + std::to_string(options.beam) + (options.lm_path.empty() ? "" : " + lm")
                                                                 : "rwkvt";
     System system{chunk_ms == 0 ? name : name + " streaming " + std::to_string(chunk_ms) + " ms", std::vector<Scored>(utterances.size())};
     std::mutex mutex;
@@ -337,6 +337,7 @@ void add_eval(CLI::App& app) {
         json["decoder"] = decoder_name(opt->recognizer.decoder);
         json["max_symbols"] = opt->recognizer.max_symbols_per_frame;
         if (opt->recognizer.decoder == Decoder::Beam) json["beam"] = opt->recognizer.beam;
+        if (!opt->recognizer.lm_path.empty()) json["lm"] = opt->recognizer.lm_path, json["lm_weight"] = opt->recognizer.lm_weight;
         json["blank_penalty"] = opt->recognizer.blank_penalty;
         json["rtfx_note"] = "audio seconds / wall seconds of loading audio, features and decoding (model load excluded; pocketsphinx includes its per-utterance model load)";
         json["systems"] = nlohmann::ordered_json::array();

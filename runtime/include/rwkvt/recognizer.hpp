@@ -35,6 +35,14 @@ struct RecognizerOptions {
     // penalty; a negative one suppresses insertions. 0 is plain greedy decoding.
     float blank_penalty = 0.0f;
     int chunk_frames = 8;           // encoder frames (40 ms each) per streaming chunk: 320 ms
+    // Decoder::Beam only: a token n-gram language model (`rwkvt data ngram`, estimated with this
+    // model's tokenizer) fused into the search: each hypothesis's lm_tokens_per_hypothesis likeliest
+    // tokens compete, lm_weight x ln P_lm(token | the hypothesis's tokens) added to their scores (the
+    // rest of the vocabulary is not extended: scoring all of it would cost ~1000 lookups per
+    // hypothesis and frame).
+    std::string lm_path;            // "" = no language model
+    float lm_weight = 0.3f;
+    int lm_tokens_per_hypothesis = 16;
 };
 
 struct Token {
