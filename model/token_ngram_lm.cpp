@@ -34,21 +34,22 @@ void put(std::vector<unsigned char>& out, T value) {
 // Reads plain values from a byte buffer, failing with the file's name when it ends early.
 class Reader {
 public:
-    Reader(const std::string& path, const std::vector<unsigned char>& bytes) : path_(path), bytes_(bytes) {}
+    Reader(const std::string& path, const unsigned char* bytes, size_t size) : path_(path), bytes_(bytes), size_(size) {}
     template <typename T>
     T get() {
-        if (bytes_.size() - pos_ < sizeof(T)) throw std::runtime_error(path_ + ": truncated n-gram model file");
+        if (size_ - pos_ < sizeof(T)) throw std::runtime_error(path_ + ": truncated n-gram model file");
         T value;
-        std::memcpy(&value, bytes_.data() + pos_, sizeof(T));
+        std::memcpy(&value, bytes_ + pos_, sizeof(T));
         pos_ += sizeof(T);
         return value;
     }
-    size_t remaining() const { return bytes_.size() - pos_; }
+    void skip(size_t n) { pos_ += std::min(n, size_ - pos_); }
+    size_t remaining() const { return size_ - pos_; }
 
 private:
     const std::string& path_;
-    const std::vector<unsigned char>& bytes_;
-    size_t pos_ = 0;
+    const unsigned char* bytes_;
+    size_t size_, pos_ = 0;
 };
 
 }  // namespace
@@ -147,10 +148,10 @@ TokenNgramLm TokenNgramLm::read(const std::string& path) {
     if (bytes.size() < sizeof(kMagic) + 24 + 8) throw std::runtime_error(path + ": truncated n-gram model file");
     uint64_t stored_sum;
     std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);
-    const std::vector<unsigned char> body(bytes.begin(), bytes.end() - 8);
-    if (fnv1a(body.data(), body.size()) != stored_sum) throw std::runtime_error(path + ": n-gram model file is corrupt or truncated (checksum mismatch)");
-    Reader r(path, body);
-    for (size_t i = 0; i < sizeof(kMagic); ++i) r.get<char>();
+    const size_t body_size = bytes.size() - 8;  // everything before the checksum
+    if (fnv1a(bytes.data(), body_size) != stored_sum) throw std::runtime_error(path + ": n-gram model file is corrupt or truncated (checksum mismatch)");
+    Reader r(path, bytes.data(), body_size);
+    r.skip(sizeof(kMagic));
     const uint32_t order = r.get<uint32_t>(), vocab = r.get<uint32_t>(), start = r.get<uint32_t>();
     r.get<uint32_t>();
     const uint64_t fingerprint = r.get<uint64_t>();

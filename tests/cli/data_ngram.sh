@@ -17,13 +17,7 @@ vocab=$("$rwkvt" info "$dir/model.safetensors" --format json | sed -nE 's/.*"voc
 # Random words over a few letters, and 2 s of tones and noise.
 perl -e 'srand($ARGV[0]); my @w = map { join "", map { ("a".."h")[rand 8] } 1 .. 2 + int rand 5 } 1 .. 40;
          for (1 .. 300) { print join(" ", map { $w[rand @w] } 1 .. 3 + int rand 6), "\n" }' "$seed" > "$dir/text.txt"
-perl -e 'srand($ARGV[0]); my ($n, $rate) = (32000, 16000); my @f = map { 100 + rand(3000) } 1 .. 4;
-    my $pcm = pack("s<*", map { my $t = $_ / $rate; my $x = 0; $x += sin(6.2831853 * $_ * $t) for @f;
-                                  int(6000 * $x / 4 + 1500 * (rand(2) - 1)) } 0 .. $n - 1);
-    open(my $wav, ">:raw", "$ARGV[1]/audio.wav") or die;
-    print $wav "RIFF", pack("V", 36 + length $pcm), "WAVEfmt ", pack("VvvVVvv", 16, 1, 1, $rate, 2 * $rate, 2, 16),
-               "data", pack("V", length $pcm), $pcm;
-    close $wav;' "$seed" "$dir"
+perl "$(dirname "$0")/tones_and_noise.pl" "$seed" 2 "$dir"
 
 "$rwkvt" data ngram --text "$dir/text.txt" --tokenizer "$dir/tokenizer.json" --order 3 --out "$dir/lm.bin" | grep -q "order 3 on 300 sentences"
 "$rwkvt" transcribe --model "$dir/model.safetensors" --decoder beam --lm "$dir/lm.bin" --lm-weight 2 "$dir/audio.wav" >/dev/null 2>&1

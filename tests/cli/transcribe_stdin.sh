@@ -7,8 +7,8 @@
 #
 #   transcribe_stdin.sh RWKVT MODEL_CONFIG SCRATCH_DIR
 #
-# The audio is 3 s of a random mixture of tones and noise (perl, seeded from RWKVT_TEST_SEED or
-# the clock), written once as a WAV file and once as raw 16-bit PCM. The model is a freshly
+# The audio is 3 s of a random mixture of tones and noise (tones_and_noise.pl, seeded from
+# RWKVT_TEST_SEED or the clock), written once as a WAV file and once as raw 16-bit PCM. The model is a freshly
 # initialised one: it emits a token on most frames, so its transcripts are long and any difference
 # between the two paths shows.
 set -eu
@@ -17,17 +17,7 @@ seed=${RWKVT_TEST_SEED:-$(date +%s)}
 mkdir -p "$dir"
 trap 'echo "transcribe_stdin: failed with seed $seed (RWKVT_TEST_SEED=$seed replays it)" >&2' EXIT
 "$rwkvt" init --config "$config" --seed "$seed" --noise 0.5 --out "$dir/model.safetensors" >/dev/null 2>&1
-perl -e '
-    srand($ARGV[0]);
-    my ($n, $rate) = (48000, 16000);
-    my @f = map { 100 + rand(3000) } 1 .. 4;
-    my $pcm = pack("s<*", map { my $t = $_ / $rate; my $x = 0; $x += sin(6.2831853 * $_ * $t) for @f;
-                                  int(6000 * $x / 4 + 1500 * (rand(2) - 1)) } 0 .. $n - 1);
-    open(my $raw, ">:raw", "$ARGV[1]/audio.raw") or die; print $raw $pcm; close $raw;
-    open(my $wav, ">:raw", "$ARGV[1]/audio.wav") or die;
-    print $wav "RIFF", pack("V", 36 + length $pcm), "WAVEfmt ", pack("VvvVVvv", 16, 1, 1, $rate, 2 * $rate, 2, 16),
-               "data", pack("V", length $pcm), $pcm;
-    close $wav;' "$seed" "$dir"
+perl "$(dirname "$0")/tones_and_noise.pl" "$seed" 3 "$dir"
 
 file_text=$("$rwkvt" transcribe --model "$dir/model.safetensors" "$dir/audio.wav" 2>/dev/null)
 [ -n "$file_text" ] || { echo "the file's transcript is empty: nothing to compare" >&2; exit 1; }
