@@ -7,6 +7,8 @@
 #include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 
+#include "stable_hash.hpp"
+
 namespace rwkvt {
 
 namespace {
@@ -46,12 +48,7 @@ private:
 // One generator per tensor, seeded from the model seed and the tensor's name (FNV-1a then a
 // SplitMix64 finaliser), so one tensor's values do not depend on which other tensors exist.
 uint64_t tensor_seed(uint64_t seed, const std::string& name, uint64_t stream) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
-    uint64_t z = seed ^ (h + 0x9E3779B97F4A7C15ull * (stream + 1));
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64_finalise(seed ^ (fnv1a(name, kRwkvtHashStart) + 0x9E3779B97F4A7C15ull * (stream + 1)));
 }
 
 // ---- Fillers ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "model_file.hpp"
+#include "stable_hash.hpp"
 #include "tokenizer.hpp"
 
 namespace rwkvt {
@@ -17,11 +18,6 @@ namespace {
 constexpr char kMagic[8] = {'R', 'W', 'K', 'V', 'T', 'N', 'G', '1'};
 constexpr int kMaxOrder = 4;        // four 16-bit ids fill a 64-bit key
 constexpr int kMaxVocab = 65535;    // ids 0..vocab_size fit 16 bits
-
-uint64_t fnv1a(const unsigned char* bytes, size_t n, uint64_t h = 1469598103934665603ull) {
-    for (size_t i = 0; i < n; ++i) h = (h ^ bytes[i]) * 1099511628211ull;
-    return h;
-}
 
 // Appends plain values to a byte buffer (the file is written in one piece).
 template <typename T>
@@ -84,9 +80,9 @@ uint64_t TokenNgramLm::pack(const int* ids, int n) {
 }
 
 uint64_t TokenNgramLm::fingerprint(const Tokenizer& tokenizer) {
-    uint64_t h = fnv1a(reinterpret_cast<const unsigned char*>(tokenizer.kind().data()), tokenizer.kind().size());
+    uint64_t h = fnv1a(tokenizer.kind(), kRwkvtHashStart);
     for (const std::string& piece : tokenizer.pieces()) {
-        h = fnv1a(reinterpret_cast<const unsigned char*>(piece.data()), piece.size(), h);
+        h = fnv1a(piece, h);
         const unsigned char separator = 0;
         h = fnv1a(&separator, 1, h);
     }
@@ -135,7 +131,7 @@ void TokenNgramLm::write(const std::string& path) const {
             put<float>(out, e.backoff);
         }
     }
-    put<uint64_t>(out, fnv1a(out.data(), out.size()));
+    put<uint64_t>(out, fnv1a(out.data(), out.size(), kRwkvtHashStart));
     write_file_atomically(path, {{out.data(), out.size()}});
 }
 
@@ -149,7 +145,7 @@ TokenNgramLm TokenNgramLm::read(const std::string& path) {
     uint64_t stored_sum;
     std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);
     const size_t body_size = bytes.size() - 8;  // everything before the checksum
-    if (fnv1a(bytes.data(), body_size) != stored_sum) throw std::runtime_error(path + ": n-gram model file is corrupt or truncated (checksum mismatch)");
+    if (fnv1a(bytes.data(), body_size, kRwkvtHashStart) != stored_sum) throw std::runtime_error(path + ": n-gram model file is corrupt or truncated (checksum mismatch)");
     Reader r(path, bytes.data(), body_size);
     r.skip(sizeof(kMagic));
     const uint32_t order = r.get<uint32_t>(), vocab = r.get<uint32_t>(), start = r.get<uint32_t>();

@@ -1,6 +1,8 @@
 #include "tokenizer.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <stdexcept>
 
@@ -116,6 +118,18 @@ Tokenizer Tokenizer::from_json(const std::string& text) {
                                  std::to_string(t.pieces_.size()) + " pieces");
     t.index_pieces();
     return t;
+}
+
+Tokenizer Tokenizer::from_json_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error(path + ": cannot open the tokenizer");
+    std::stringstream json;
+    json << in.rdbuf();
+    try {
+        return from_json(json.str());
+    } catch (const std::exception& e) {
+        throw std::runtime_error(path + ": not a tokenizer (" + e.what() + ")");
+    }
 }
 
 std::string Tokenizer::to_json() const {

@@ -26,6 +26,9 @@ public:
     // `rwkvt init` or tokenizers trained before scores were stored); such bpe/unigram tokenizers
     // decode but cannot encode.
     static Tokenizer from_json(const std::string& json);
+    // from_json on a file's contents (a tokenizer as training configs and `rwkvt data ngram` name
+    // it); throws std::runtime_error naming the file if it cannot be read or is not a tokenizer.
+    static Tokenizer from_json_file(const std::string& path);
     std::string to_json() const;
 
     const std::string& kind() const { return kind_; }

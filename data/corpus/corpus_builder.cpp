@@ -2,6 +2,7 @@
 
 #include "normalize.hpp"
 #include "sentence_split.hpp"
+#include "stable_hash.hpp"
 
 namespace rwkvt {
 
@@ -13,18 +14,8 @@ int count_words(const std::string& normalised) {
 }
 
 bool is_validation_sentence(const std::string& normalised, double valid_fraction) {
-    uint64_t hash = 14695981039346656037ull;  // FNV-1a: stable across platforms and runs
-    for (unsigned char c : normalised) {
-        hash ^= c;
-        hash *= 1099511628211ull;
-    }
-    // FNV's high bits barely change with the last characters ("sentence 1" vs "sentence 2"): a
-    // splitmix64 finaliser spreads every input bit over the whole word.
-    hash ^= hash >> 30;
-    hash *= 0xBF58476D1CE4E5B9ull;
-    hash ^= hash >> 27;
-    hash *= 0x94D049BB133111EBull;
-    hash ^= hash >> 31;
+    // FNV-1a then a finaliser: stable across platforms and runs, every character moving every bit.
+    const uint64_t hash = splitmix64_finalise(fnv1a(normalised, kFnv1aOffsetBasis));
     // The top 53 bits as a fraction in [0, 1).
     const double u = static_cast<double>(hash >> 11) / static_cast<double>(1ull << 53);
     return u < valid_fraction;

@@ -134,11 +134,11 @@ LoadedModel build_model(const TrainConfig& cfg) {
             if (!is_encoder_side(item.key())) item.value().copy_(theirs[item.key()]);
     }
     if (!cfg.tokenizer.empty()) {
-        std::ifstream in(cfg.tokenizer);
-        if (!in) throw std::runtime_error(cfg.source_path + ": tokenizer: cannot read '" + cfg.tokenizer + "'");
-        std::stringstream text;
-        text << in.rdbuf();
-        m.tokenizer = Tokenizer::from_json(text.str());
+        try {
+            m.tokenizer = Tokenizer::from_json_file(cfg.tokenizer);
+        } catch (const std::exception& e) {
+            throw std::runtime_error(cfg.source_path + ": tokenizer: " + e.what());
+        }
     }
     if (m.tokenizer.vocab_size() != m.config.vocab_size || m.tokenizer.blank_id() != m.config.blank_id)
         throw std::runtime_error(cfg.source_path + ": tokenizer has " + std::to_string(m.tokenizer.vocab_size()) + " pieces and blank " +

@@ -34,8 +34,7 @@ class BeamSearchDecoder {
 public:
     // lm: an n-gram model fused into the search (nullptr: none): the lm_tokens likeliest tokens of
     // each hypothesis compete, with lm_weight x ln P_lm added to their scores.
-    BeamSearchDecoder(const PackedModel& model, int beam, float blank_penalty, const TokenNgramLm* lm = nullptr, float lm_weight = 0.0f,
-                      int lm_tokens = 16)
+    BeamSearchDecoder(const PackedModel& model, int beam, float blank_penalty, const TokenNgramLm* lm, float lm_weight, int lm_tokens)
         : model_(model), beam_(beam), blank_penalty_(blank_penalty), lm_(lm), lm_weight_(lm_weight), lm_tokens_(lm_tokens) {}
     BeamState start(StackWorkspace& workspace) const;
     // Decodes `frames` encoder output rows ([frames][C]), frame by frame: chunked decoding is the

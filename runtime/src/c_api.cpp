@@ -18,6 +18,16 @@ struct rwkvt_stream {
 namespace {
 thread_local std::string last_error;
 
+rwkvt::Decoder decoder_of(rwkvt_decoder decoder) {
+    switch (decoder) {
+        case RWKVT_DECODER_TRANSDUCER: return rwkvt::Decoder::Transducer;
+        case RWKVT_DECODER_BEAM: return rwkvt::Decoder::Beam;
+        case RWKVT_DECODER_CTC: return rwkvt::Decoder::Ctc;
+    }
+    throw std::runtime_error("unknown decoder " + std::to_string(static_cast<int>(decoder)) +
+                             " (RWKVT_DECODER_TRANSDUCER, RWKVT_DECODER_BEAM or RWKVT_DECODER_CTC)");
+}
+
 template <typename F>
 auto guarded(F&& f, decltype(f()) on_error) -> decltype(f()) {
     try {
@@ -34,14 +44,46 @@ auto guarded(F&& f, decltype(f()) on_error) -> decltype(f()) {
 
 extern "C" {
 
-rwkvt_recognizer* rwkvt_recognizer_create(const char* model_path, int threads) {
+rwkvt_recognizer_options rwkvt_recognizer_options_default(void) {
+    const rwkvt::RecognizerOptions defaults;
+    rwkvt_recognizer_options options{};
+    options.model_path = nullptr;
+    options.decoder = RWKVT_DECODER_TRANSDUCER;
+    options.threads = defaults.threads;
+    options.max_symbols_per_frame = defaults.max_symbols_per_frame;
+    options.beam = defaults.beam;
+    options.blank_penalty = defaults.blank_penalty;
+    options.chunk_frames = defaults.chunk_frames;
+    options.lm_path = nullptr;
+    options.lm_weight = defaults.lm_weight;
+    options.lm_tokens_per_hypothesis = defaults.lm_tokens_per_hypothesis;
+    return options;
+}
+
+rwkvt_recognizer* rwkvt_recognizer_create_with_options(const rwkvt_recognizer_options* options) {
     return guarded([&]() -> rwkvt_recognizer* {
-        if (!model_path) throw std::runtime_error("model path is NULL");
-        rwkvt::RecognizerOptions options;
-        options.model_path = model_path;
-        options.threads = threads;
-        return new rwkvt_recognizer{std::make_unique<rwkvt::Recognizer>(options)};
+        if (!options) throw std::runtime_error("options is NULL");
+        if (!options->model_path) throw std::runtime_error("model path is NULL");
+        rwkvt::RecognizerOptions o;
+        o.model_path = options->model_path;
+        o.decoder = decoder_of(options->decoder);
+        o.threads = options->threads;
+        o.max_symbols_per_frame = options->max_symbols_per_frame;
+        o.beam = options->beam;
+        o.blank_penalty = options->blank_penalty;
+        o.chunk_frames = options->chunk_frames;
+        o.lm_path = options->lm_path ? options->lm_path : "";
+        o.lm_weight = options->lm_weight;
+        o.lm_tokens_per_hypothesis = options->lm_tokens_per_hypothesis;
+        return new rwkvt_recognizer{std::make_unique<rwkvt::Recognizer>(o)};
     }, nullptr);
+}
+
+rwkvt_recognizer* rwkvt_recognizer_create(const char* model_path, int threads) {
+    rwkvt_recognizer_options options = rwkvt_recognizer_options_default();
+    options.model_path = model_path;
+    options.threads = threads;
+    return rwkvt_recognizer_create_with_options(&options);
 }
 
 void rwkvt_recognizer_destroy(rwkvt_recognizer* recognizer) { delete recognizer; }

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include "commands.hpp"
@@ -30,16 +29,7 @@ void add_data_ngram(CLI::App& data) {
         ->capture_default_str()->expected(1, 4);
     cmd->add_option("--out", opt->out, "Model file to write (atomically)")->required();
     cmd->callback([opt]() {
-        std::ifstream tokenizer_file(opt->tokenizer);
-        if (!tokenizer_file) throw std::runtime_error(opt->tokenizer + ": cannot open the tokenizer");
-        std::stringstream json;
-        json << tokenizer_file.rdbuf();
-        Tokenizer tokenizer;
-        try {
-            tokenizer = Tokenizer::from_json(json.str());
-        } catch (const std::exception& e) {
-            throw std::runtime_error(opt->tokenizer + ": not a tokenizer (" + e.what() + ")");
-        }
+        const Tokenizer tokenizer = Tokenizer::from_json_file(opt->tokenizer);
         std::ifstream text(opt->text);
         if (!text) throw std::runtime_error(opt->text + ": cannot open the text");
         std::vector<std::vector<int>> sentences;
