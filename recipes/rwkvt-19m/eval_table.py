@@ -55,7 +55,9 @@ def main():
             rows += rows_of(report, label)
             check = report.get("streaming_vs_whole_file")
             if check:
-                streaming.append(f"{name} ({report['decoder']}): {check['differing_transcripts']} of {check['utterances']}")
+                # Named as the table names the run (greedy, beam K, beam K + lm), not by decoder kind.
+                system = next(s["system"] for s in report["systems"] if s["system"] != "pocketsphinx")
+                streaming.append(f"{name} ({system}): {check['differing_transcripts']} of {check['utterances']}")
         # The whole set, then each flag's rows, in the order the reports give them; in each group
         # rwkvt's systems first, then the baseline.
         groups = list(dict.fromkeys(r[0] for r in rows))

