@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>

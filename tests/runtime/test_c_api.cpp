@@ -103,26 +103,25 @@ TEST_CASE("C API options: the C++ defaults, every decoder and a fused n-gram mod
                              Case{RWKVT_DECODER_BEAM, Decoder::Beam, true}, Case{RWKVT_DECODER_CTC, Decoder::Ctc, false}}) {
         CAPTURE(static_cast<int>(each.c));
         CAPTURE(each.lm);
+        // The fields both option structs name alike get the same non-default values.
+        auto set_shared_fields = [](auto& o) {
+            o.threads = 1;
+            o.beam = 3;
+            o.blank_penalty = -0.5f;
+            o.chunk_frames = 2;
+            o.lm_weight = 2.0f;
+            o.lm_tokens_per_hypothesis = 5;
+        };
         rwkvt_recognizer_options options = defaults;
+        set_shared_fields(options);
         options.model_path = model_path.c_str();
         options.decoder = each.c;
-        options.threads = 1;
-        options.beam = 3;
-        options.blank_penalty = -0.5f;
-        options.chunk_frames = 2;
         options.lm_path = each.lm ? lm_path.c_str() : nullptr;
-        options.lm_weight = 2.0f;
-        options.lm_tokens_per_hypothesis = 5;
         RecognizerOptions o;
-        o.model_path = file.str();
+        set_shared_fields(o);
+        o.model_path = model_path;
         o.decoder = each.cpp;
-        o.threads = 1;
-        o.beam = 3;
-        o.blank_penalty = -0.5f;
-        o.chunk_frames = 2;
-        o.lm_path = each.lm ? lm_file.str() : "";
-        o.lm_weight = 2.0f;
-        o.lm_tokens_per_hypothesis = 5;
+        o.lm_path = each.lm ? lm_path : "";
         CHECK(c_api_transcript(options, audio) == Recognizer(o).transcribe(audio).text);
     }
 
