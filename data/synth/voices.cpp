@@ -15,9 +15,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Voices whose licences forbid commercial use; rwkvt must never train on or ship them.
+// Voices whose licences forbid commercial use; rwkvt must never train on or ship them. Festival's
+// British voices (rab_diphone, don_diphone) are free themselves but speak through the OALD lexicon
+// (festlex-oald), which is "restricted to non-commercial use only".
 bool is_non_commercial(Engine engine, const std::string& id) {
     if (engine == Engine::rhvoice) return id == "evgeniy-eng" || id == "lyubov";
+    if (engine == Engine::festival) return id == "rab_diphone" || id == "don_diphone";
     if (engine == Engine::espeak) return id.rfind("mb-", 0) == 0 || id.find("+mb-") != std::string::npos;  // MBROLA
     return false;
 }
@@ -39,7 +42,7 @@ Voice parse_voice(const std::string& name) {
     else if (engine == "rhvoice") v.engine = Engine::rhvoice;
     else throw std::runtime_error("voice \"" + name + "\": unknown engine \"" + engine + "\" (espeak, flite, festival, pico, rhvoice)");
     if (is_non_commercial(v.engine, id))
-        throw std::runtime_error("voice \"" + name + "\" has a non-commercial licence (MBROLA, RHVoice evgeniy-eng/lyubov) and is never used");
+        throw std::runtime_error("voice \"" + name + "\" has a non-commercial licence (MBROLA, RHVoice evgeniy-eng/lyubov, festival's OALD lexicon) and is never used");
     // Names reach engine command lines and Scheme scripts: allow only plain voice-name characters.
     if (!std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+'; }))
         throw std::runtime_error("voice \"" + name + "\": unexpected characters in the voice name");

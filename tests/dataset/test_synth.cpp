@@ -60,6 +60,8 @@ TEST_CASE("voice names: engines, presets, and non-commercial voices rejected") {
     CHECK(error_of([] { parse_voice("rhvoice:lyubov"); }).find("non-commercial") != std::string::npos);
     CHECK(error_of([] { parse_voice("mbrola:us1"); }).find("non-commercial") != std::string::npos);
     CHECK(error_of([] { parse_voice("espeak:mb-us1"); }).find("non-commercial") != std::string::npos);
+    CHECK(error_of([] { parse_voice("festival:rab_diphone"); }).find("non-commercial") != std::string::npos);
+    CHECK(error_of([] { parse_voice("festival:don_diphone"); }).find("non-commercial") != std::string::npos);
     CHECK(error_of([] { parse_voice("sam:default"); }).find("unknown engine") != std::string::npos);
     CHECK(error_of([] { parse_voice("flite"); }).find("not ENGINE:VOICE") != std::string::npos);
     CHECK(error_of([] { parse_voice("flite:slt;rm"); }).find("unexpected characters") != std::string::npos);
