@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -85,6 +86,9 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
 }
 
 ModelConfig ModelConfig::from_yaml_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw std::runtime_error("config " + path + " is not a regular file");
     YAML::Node root;
     try {
         root = YAML::LoadFile(path);

@@ -314,7 +314,9 @@ void save_model(const Model& model, const std::string& path, StorageDtype dtype)
 
 Model load_model(const std::string& path) {
     if (!host_is_little_endian()) fail(path, "reading needs a little-endian host");
-    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: a FIFO opens at once (and is refused below as not a regular file) instead of
+    // waiting for a writer; it changes nothing for regular files.
+    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (file.fd < 0) fail(path, "cannot open: " + errno_text(errno));
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) fail(path, "cannot stat: " + errno_text(errno));

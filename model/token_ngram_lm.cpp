@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -136,11 +137,19 @@ void TokenNgramLm::write(const std::string& path) const {
 }
 
 TokenNgramLm TokenNgramLm::read(const std::string& path) {
+    // A directory, a FIFO or a device (/dev/zero) is refused before reading: reading one would fail
+    // obscurely, wait for a writer, or never end.
+    std::error_code ec;
+    const std::filesystem::file_status status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) throw std::runtime_error(path + ": cannot open the n-gram model file");
+    if (!std::filesystem::is_regular_file(status)) throw std::runtime_error(path + ": not a regular file (an n-gram model file is expected)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open the n-gram model file");
-    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+    char magic[sizeof(kMagic)] = {};
+    if (!in.read(magic, sizeof magic) || std::memcmp(magic, kMagic, sizeof(kMagic)) != 0)
         throw std::runtime_error(path + ": not an rwkvt n-gram model file");
+    in.seekg(0);
+    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() < sizeof(kMagic) + 24 + 8) throw std::runtime_error(path + ": truncated n-gram model file");
     uint64_t stored_sum;
     std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);

@@ -16,9 +16,11 @@ namespace rwkvt {
 namespace {
 
 constexpr int kTargetRate = 16000;
-// Rates outside this range are corrupt headers, not audio (telephone audio is 8 kHz; 768 kHz is the
-// highest rate any common format uses).
+// Rates below 1 kHz or above 768 kHz (the highest rate any common format uses) are corrupt headers,
+// not audio. Between 1 and 8 kHz it is audio, but with less than the telephone band (up to 4 kHz)
+// of speech: the recognizer would only guess, so such files are refused as live input is.
 constexpr int kMinRate = 1000;
+constexpr int kMinSpeechRate = 8000;
 constexpr int kMaxRate = 768000;
 constexpr int kMaxChannels = 256;
 // 2^31 samples (8 GiB of floats) is far beyond any utterance; larger counts are corrupt headers.
@@ -83,6 +85,8 @@ Audio load_audio_mono(const std::string& path) {
         fail(path, "absurd channel count " + std::to_string(info.channels));
     if (info.samplerate < kMinRate || info.samplerate > kMaxRate)
         fail(path, "absurd sample rate " + std::to_string(info.samplerate) + " Hz");
+    if (info.samplerate < kMinSpeechRate)
+        fail(path, "sample rate " + std::to_string(info.samplerate) + " Hz is below 8000 Hz: too little of speech's band to recognise");
     const std::string short_chunk = truncated_data_chunk(file.handle);
     if (!short_chunk.empty())
         fail(path, "truncated: the header declares more audio than the file holds (" + short_chunk + ")");

@@ -172,6 +172,11 @@ TEST_CASE("audio: missing, empty, corrupt and truncated files") {
     write_bytes(slow, absurd);
     require_error(slow, "absurd sample rate");
 
+    // Real audio, but narrower than the telephone band: refused rather than guessed at.
+    const std::string narrow = dir.file("four_khz.wav");
+    write_sound(narrow, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 4000, 1, samples);
+    require_error(narrow, "below 8000 Hz");
+
     // A FLAC file cut in the middle of its frames: the header promises more than can be decoded.
     const std::string flac = dir.file("cut.flac");
     std::vector<float> long_noise(48000);

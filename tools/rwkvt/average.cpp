@@ -1,8 +1,6 @@
 // rwkvt average: one model file whose weights are the mean of several model files' (fine-tunes of
 // one model, such as training sittings that each started from the same model file).
 #include <cstdio>
-#include <filesystem>
-#include <stdexcept>
 
 #include "commands.hpp"
 #include "model_average.hpp"
@@ -26,9 +24,7 @@ void add_average(CLI::App& app) {
                     "Storage of the matrices: f32 or bf16 (default: bf16 if every input stores its matrices in bf16, else f32)")
         ->check(CLI::IsMember({"f32", "bf16"}));
     cmd->callback([opt]() {
-        for (const std::string& model : opt->models)
-            if (std::filesystem::exists(opt->out) && std::filesystem::equivalent(model, opt->out))
-                throw std::runtime_error("--out names the input model " + model + ": write the average elsewhere");
+        refuse_overwriting_input(opt->out, "--out", opt->models);
         std::vector<Model> models;
         bool all_bf16 = true;
         for (const std::string& path : opt->models) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "json_text.hpp"
 #include "model_file.hpp"
 
 namespace rwkvt::cli {
@@ -68,7 +69,7 @@ void BaselineCache::put(const std::string& baseline, const std::string& audio_pa
 void BaselineCache::save() const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!enabled() || !changed_) return;
-    const std::string text = json_.dump(1) + "\n";
+    const std::string text = json_text(json_, 1) + "\n";
     write_file_atomically(path_, {{text.data(), text.size()}});
 }
 

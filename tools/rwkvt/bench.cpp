@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "model_file.hpp"
 #include "peak_flops.hpp"
 #include "reference/reference.hpp"
@@ -65,10 +66,10 @@ void add_bench(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("bench", "Measure transcription speed, kernel efficiency and memory");
     cmd->add_option("--model", opt->model, "Model file")->capture_default_str();
     cmd->add_option("--audio", opt->audio, "Audio to repeat up to --seconds")->capture_default_str();
-    cmd->add_option("--seconds", opt->seconds, "Seconds of audio to transcribe")->check(CLI::Range(1.0, 36000.0))->capture_default_str();
+    cmd->add_option("--seconds", opt->seconds, "Seconds of audio to transcribe")->check(finite_range(1.0, 36000.0))->capture_default_str();
     cmd->add_option("--reference-seconds", opt->reference_seconds, "Seconds of it the reference implementation runs on")
-        ->check(CLI::Range(1.0, 36000.0))->capture_default_str();
-    cmd->add_option("--threads", opt->threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+        ->check(finite_range(1.0, 36000.0))->capture_default_str();
+    cmd->add_option("--threads", opt->threads, "Kernel threads (0 = all cores)")->check(CLI::Range(0, 1024));
     cmd->add_option("--repeats", opt->repeats, "Timed runs; the median is reported")->check(CLI::Range(1, 100))->capture_default_str();
     cmd->add_option("--max-symbols", opt->max_symbols, "Tokens per encoder frame at most (greedy decoding)")
         ->check(CLI::Range(1, 100))->capture_default_str();
@@ -150,7 +151,7 @@ void add_bench(CLI::App& app) {
         }
         j["kernel_seconds_share"] = kernel_seconds / t_profiled;
         if (opt->format == "json") {
-            std::printf("%s\n", j.dump(2).c_str());
+            std::printf("%s\n", json_text(j, 2).c_str());
             return;
         }
         std::printf("%.0f s of audio, %d threads, kernel variant %s, median of %d runs\n", opt->seconds, threads,

@@ -1,10 +1,15 @@
 // What every rwkvt program shares: the default model, the untrained-model note, the streaming chunk
-// check, the exit status.
+// check, option checks, output paths that would destroy an input, the exit status.
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 
@@ -37,13 +42,54 @@ int chunk_frames_of(int chunk_ms, const std::string& option) {
     return chunk_ms / 40;
 }
 
+CLI::Validator finite_range(double min, double max) {
+    char range[96];
+    std::snprintf(range, sizeof range, "%g to %g", min, max);
+    return CLI::Validator(
+        [min, max, text_range = std::string(range)](std::string& text) -> std::string {
+            // CLI::Range lets NaN through (every comparison with it is false).
+            char* end = nullptr;
+            const double value = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0' || !std::isfinite(value) || value < min || value > max)
+                return "value " + text + " is not a number from " + text_range;
+            return "";
+        },
+        "NUMBER in " + std::string(range));
+}
+
+void refuse_overwriting_input(const std::string& out, const std::string& option, const std::vector<std::string>& inputs) {
+    for (const std::string& input : inputs) {
+        std::error_code ec;  // equivalent() is false, not an error, when either file does not exist
+        if (std::filesystem::equivalent(input, out, ec) && !ec)
+            throw std::runtime_error(option + " " + out + " names the input " + input + ": write it elsewhere");
+    }
+}
+
 int run(CLI::App& app, int argc, char** argv) {
+    // CLI11 reports an unknown command as a missing one; name it instead.
+    if (argc > 1 && argv[1][0] != '-') {
+        bool known = false;
+        const CLI::App& commands = app;
+        for (const CLI::App* command : commands.get_subcommands([](const CLI::App*) { return true; }))
+            known = known || command->check_name(argv[1]);
+        if (!known) {
+            std::fprintf(stderr, "rwkvt: error: unknown command \"%s\" (rwkvt --help lists the commands)\n", argv[1]);
+            return 2;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
+        std::fprintf(stderr, "rwkvt: error: %s (--help lists the options)\n", e.what());
+        return e.get_exit_code();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
+        return 1;
+    }
+    // Output that never reached its file (a full disk, a closed pipe) is a failure, not a success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "rwkvt: error: cannot write the output: %s\n", errno != 0 ? std::strerror(errno) : "write error");
         return 1;
     }
     return exit_status;

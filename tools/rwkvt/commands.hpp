@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -40,7 +41,15 @@ void warn_if_untrained(const std::string& origin, const std::string& path, bool 
 // chunk_ms is a positive multiple of 40.
 int chunk_frames_of(int chunk_ms, const std::string& option);
 
-// Parses and runs the chosen subcommand; user errors become one line on stderr and status 1.
+// An option check for a floating-point option: a finite number within [min, max].
+CLI::Validator finite_range(double min, double max);
+
+// Throws, naming `option`, when the output path `out` is one of `inputs` (by any name: links
+// included): writing it would destroy that input.
+void refuse_overwriting_input(const std::string& out, const std::string& option, const std::vector<std::string>& inputs);
+
+// Parses and runs the chosen subcommand; user errors (an unknown command or option, a handler's
+// exception, output that could not be written) become one line on stderr and a non-zero status.
 int run(CLI::App& app, int argc, char** argv);
 
 // Set by a handler that printed per-file errors but carried on with the other files.

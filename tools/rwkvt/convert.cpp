@@ -2,8 +2,6 @@
 // e.g. the shipped f32 model as a bf16 file for the runtime's bf16 GEMMs. Everything else (config,
 // tokenizer, feature statistics, provenance) is carried over unchanged.
 #include <cstdio>
-#include <filesystem>
-#include <stdexcept>
 
 #include "commands.hpp"
 #include "model_file.hpp"
@@ -22,8 +20,7 @@ void add_convert(CLI::App& app) {
         ->required()
         ->check(CLI::IsMember({"f32", "bf16"}));
     cmd->callback([opt]() {
-        if (std::filesystem::exists(opt->out) && std::filesystem::equivalent(opt->model, opt->out))
-            throw std::runtime_error("--out names the input model " + opt->model + ": write the converted model elsewhere");
+        refuse_overwriting_input(opt->out, "--out", {opt->model});
         const Model model = load_model(opt->model);
         save_model(model, opt->out, opt->dtype == "bf16" ? StorageDtype::BF16 : StorageDtype::F32);
         std::printf("wrote %s (%s matrices, from %s)\n", opt->out.c_str(), opt->dtype.c_str(), opt->model.c_str());

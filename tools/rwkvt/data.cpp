@@ -43,7 +43,7 @@ void add_data_text(CLI::App& data) {
     cmd->add_option("--max-words", opt->corpus.limits.max_words, "Longest sentence kept, in words")
         ->capture_default_str()->check(CLI::Range(1, 1000));
     cmd->add_option("--valid-fraction", opt->corpus.limits.valid_fraction, "Share of sentences for valid.txt (by hash)")
-        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+        ->capture_default_str()->check(finite_range(0.0, 1.0));
     cmd->add_option("--dictionary", opt->corpus.dictionary_path,
                     "Keep only sentences whose words are all in this CMUdict-format pronunciation dictionary");
     cmd->add_flag("--cmudict", opt->cmudict,

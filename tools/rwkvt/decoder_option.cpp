@@ -1,7 +1,10 @@
 #include "decoder_option.hpp"
 
 #include <map>
+#include <stdexcept>
 #include <string>
+
+#include "commands.hpp"
 
 namespace rwkvt::cli {
 
@@ -12,11 +15,19 @@ void add_decoder_options(CLI::App* command, RecognizerOptions& options) {
                      "transducer (greedy: predictor + joiner, the default), beam (modified beam search over the transducer: "
                      "slower, usually fewer errors) or ctc (greedy on the CTC head: fastest, no language context)")
         ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
-    command->add_option("--beam", options.beam, "Hypotheses kept by --decoder beam")->check(CLI::Range(1, 64))->capture_default_str();
+    CLI::Option* beam =
+        command->add_option("--beam", options.beam, "Hypotheses kept by --decoder beam")->check(CLI::Range(1, 64))->capture_default_str();
     command->add_option("--lm", options.lm_path,
                         "Token n-gram language model (`rwkvt data ngram`) fused into --decoder beam, e.g. models/rwkvt-19m-4gram.bin");
-    command->add_option("--lm-weight", options.lm_weight, "Weight of the language model's log probabilities in the beam's scores")
-        ->check(CLI::Range(0.0, 10.0))->capture_default_str();
+    CLI::Option* lm_weight =
+        command->add_option("--lm-weight", options.lm_weight, "Weight of the language model's log probabilities in the beam's scores")
+            ->check(finite_range(0.0, 10.0))
+            ->capture_default_str();
+    // Given to another decoder these would be silently ignored; the user meant beam search.
+    command->parse_complete_callback([&options, beam, lm_weight]() {
+        if (options.decoder != Decoder::Beam && (beam->count() > 0 || lm_weight->count() > 0))
+            throw std::runtime_error(std::string(beam->count() > 0 ? "--beam" : "--lm-weight") + " applies to --decoder beam only");
+    });
 }
 
 const char* decoder_name(Decoder decoder) {

@@ -20,6 +20,7 @@ void add_dump(CLI::App& app) {
     cmd->add_option("audio", opt->audio, "Audio file")->required();
     cmd->add_option("--encoder-out", opt->encoder_out, "Encoder output [frames, width] as float32 .npy")->required();
     cmd->callback([opt]() {
+        refuse_overwriting_input(opt->encoder_out, "--encoder-out", {opt->model, opt->audio});
         RecognizerOptions ro;
         ro.model_path = opt->model;
         Recognizer recognizer(ro);

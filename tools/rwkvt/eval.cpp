@@ -20,6 +20,7 @@
 #include "baseline_cache.hpp"
 #include "commands.hpp"
 #include "decoder_option.hpp"
+#include "json_text.hpp"
 #include "model_file.hpp"
 #include "rwkvt/audio.hpp"
 #include "rwkvt/data/external_program.hpp"
@@ -288,12 +289,12 @@ void add_eval(CLI::App& app) {
     opt->recognizer.model_path = default_model_path();
     CLI::App* cmd = app.add_subcommand("eval", "Transcribe manifests (JSONL or TSV) and report WER, CER and RTFx overall, per speaker and per flag");
     cmd->add_option("--model", opt->recognizer.model_path, "Model file")->capture_default_str();
-    cmd->add_option("--threads", opt->recognizer.threads, "Kernel threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--threads", opt->recognizer.threads, "Kernel threads (0 = all cores)")->check(CLI::Range(0, 1024));
     cmd->add_option("--max-symbols", opt->recognizer.max_symbols_per_frame, "Tokens per encoder frame at most (greedy decoding)")
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
     cmd->add_option("--blank-penalty", opt->recognizer.blank_penalty, "Subtracted from blank's logit before each choice of the decoder (> 0: fewer deletions)")
-        ->check(CLI::Range(-100.0, 100.0))
+        ->check(finite_range(-100.0, 100.0))
         ->capture_default_str();
     add_decoder_options(cmd, opt->recognizer);
     cmd->add_option("--workers", opt->workers, "Utterances transcribed in parallel (streams sharing one model)")
@@ -309,7 +310,7 @@ void add_eval(CLI::App& app) {
                     "Also decode every utterance as a live stream, this many ms of audio at a time (a multiple of 40, as the 40 ms "
                     "encoder frames), and count the transcripts that differ from whole-file decoding")
         ->check(CLI::Range(40, 60000));
-    cmd->add_option("--worst", opt->worst, "Worst utterances to list")->check(CLI::NonNegativeNumber)->capture_default_str();
+    cmd->add_option("--worst", opt->worst, "Worst utterances to list")->check(CLI::Range(0, 1024))->capture_default_str();
     cmd->add_option("manifests", opt->manifests, "Manifests: JSON Lines (audio_filepath, duration, text, speaker) or TSV (path, transcript, flag)")
         ->required();
     cmd->callback([opt]() {
@@ -319,6 +320,15 @@ void add_eval(CLI::App& app) {
             utterances.insert(utterances.end(), part.begin(), part.end());
         }
         if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
+        // An error rate counts errors per reference word: an utterance without one has no rate,
+        // and its insertions alone would make the set's figures meaningless.
+        for (const data::Utterance& u : utterances)
+            if (normalize_for_scoring(u.text).empty())
+                throw std::runtime_error(u.audio_filepath + ": its reference transcript is empty (after normalisation): error rates need a reference");
+        if (!opt->json_out.empty()) {  // before the work: a report that cannot be written is known now
+            const std::filesystem::path folder = std::filesystem::absolute(opt->json_out).parent_path();
+            if (!std::filesystem::is_directory(folder)) throw std::runtime_error("--json-out " + opt->json_out + ": folder " + folder.string() + " does not exist");
+        }
         if (opt->streaming_chunk_ms > 0) chunk_frames_of(opt->streaming_chunk_ms, "--streaming");  // before any decoding
         BaselineCache cache(opt->baseline_cache);  // read before any decoding: a bad file fails at once
         std::vector<System> systems;
@@ -363,7 +373,7 @@ void add_eval(CLI::App& app) {
                 std::printf("\nstreaming in %d ms chunks against whole-file decoding: %ld of %ld transcripts differ\n", opt->streaming_chunk_ms,
                             differing, compared);
         }
-        const std::string text = json.dump(2) + "\n";
+        const std::string text = json_text(json, 2) + "\n";
         if (opt->format == "json") std::fputs(text.c_str(), stdout);
         if (!opt->json_out.empty()) write_file_atomically(opt->json_out, {{text.data(), text.size()}});
     });

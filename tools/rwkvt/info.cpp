@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "rwkvt/kernel_variants.hpp"
 #include "rwkvt/recognizer.hpp"
 
@@ -18,7 +19,7 @@ void print_kernel_variants(bool json) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& v : variants)
             j.push_back({{"variant", v.name}, {"halide_target", v.halide_target}, {"bf16_products", v.bf16_products}, {"cpu_can_run", v.cpu_can_run}, {"active", v.active}});
-        std::printf("%s\n", nlohmann::json{{"kernel_variants", j}}.dump(2).c_str());
+        std::printf("%s\n", json_text(nlohmann::json{{"kernel_variants", j}}, 2).c_str());
         return;
     }
     std::printf("kernel variants (best first; RWKVT_KERNELS=<variant> forces one; bf16 products: how bf16 weights multiply):\n");
@@ -63,7 +64,7 @@ void add_info(CLI::App& app) {
         j["state_bytes"] = s.state_bytes;
         j["tokenizer"] = {{"kind", s.tokenizer_kind}, {"vocab_size", s.vocab_size}, {"blank_id", s.blank_id}};
         if (opt->format == "json") {
-            std::printf("%s\n", j.dump(2).c_str());
+            std::printf("%s\n", json_text(j, 2).c_str());
             return;
         }
         std::printf("model       %s\nname        %s\norigin      %s\n", opt->model.c_str(), s.name.c_str(), s.origin.c_str());
