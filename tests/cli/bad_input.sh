@@ -2,10 +2,11 @@
 # The command line's bad input and failed output: each is a non-zero exit status and one line of
 # error (notes about the untrained test model aside), never a crash, a hang, silent garbage or a
 # destroyed input. Unknown commands and options, NaN numbers, output that cannot be written (a full
-# disk), outputs naming an input (dump, init), references that are empty, a report folder that does
-# not exist, n-gram and model paths that are a folder or a FIFO, options the chosen decoder or input
-# would ignore, an audio file piped in as raw PCM, audio narrower than the telephone band; and
-# bytes that are not UTF-8 in file names and transcripts reaching JSON output.
+# disk), outputs naming an input (dump, init), a set of empty references only, a report folder that
+# does not exist, n-gram and model paths that are a folder or a FIFO, options the chosen decoder or
+# input would ignore, an audio file piped in as raw PCM, audio narrower than the telephone band.
+# And what is not an error: an empty reference among others (its insertions count in the totals),
+# bytes that are not UTF-8 in file names and transcripts (U+FFFD in JSON output).
 #
 #   bad_input.sh RWKVT MODEL_CONFIG SCRATCH_DIR
 set -eu
@@ -50,10 +51,29 @@ expect_failure "names the input" "$rwkvt" init --config "$dir/config.yaml" --out
 cmp -s "$config" "$dir/config.yaml" || { echo "init damaged its config" >&2; exit 1; }
 expect_failure "not a regular file" "$rwkvt" init --config "$dir" --out "$dir/z.safetensors"
 
-# Evaluation: an empty reference has no error rate; a report folder that does not exist fails first.
-printf '{"audio_filepath": "%s", "duration": 2.0, "text": "", "speaker": "tones"}\n' "$audio" >"$dir/empty-text.jsonl"
-expect_failure "reference transcript is empty" "$rwkvt" eval --model "$model" "$dir/empty-text.jsonl"
+# Evaluation: an empty reference has no error rate of its own (null), while what is recognised in
+# it counts in the totals; a set of empty references alone is refused; a report folder that does
+# not exist fails before any decoding.
+printf '{"audio_filepath": "%s", "duration": 2.0, "text": "", "speaker": "silence"}\n' "$audio" >"$dir/empty-text.jsonl"
+expect_failure "every reference transcript" "$rwkvt" eval --model "$model" "$dir/empty-text.jsonl"
 printf '{"audio_filepath": "%s", "duration": 2.0, "text": "a tone", "speaker": "tones"}\n' "$audio" >"$dir/manifest.jsonl"
+cat "$dir/empty-text.jsonl" "$dir/manifest.jsonl" >"$dir/mixed.jsonl"
+"$rwkvt" eval --model "$model" --format json "$dir/mixed.jsonl" >"$dir/mixed.json" 2>"$dir/err" ||
+    { echo "eval with one empty reference failed: $(cat "$dir/err")" >&2; exit 1; }
+python3 - "$dir/mixed.json" "$dir/manifest.jsonl" "$rwkvt" "$model" <<'PY' || exit 1
+import json, subprocess, sys
+mixed = json.load(open(sys.argv[1]))["systems"][0]
+alone = json.loads(subprocess.run([sys.argv[3], "eval", "--model", sys.argv[4], "--format", "json", sys.argv[2]],
+                                  capture_output=True, check=True).stdout)["systems"][0]
+silence, overall = mixed["per_speaker"]["silence"], mixed["overall"]
+assert silence["wer"] is None and silence["reference_words"] == 0, silence
+# The untrained model emits tokens on the tones: the silence row's insertions are in the total.
+assert silence["word_insertions"] > 0, silence
+assert overall["word_insertions"] == alone["overall"]["word_insertions"] + silence["word_insertions"], (overall, alone["overall"])
+assert overall["reference_words"] == alone["overall"]["reference_words"] == 2, overall
+assert abs(overall["wer"] - (alone["overall"]["word_substitutions"] + alone["overall"]["word_deletions"] +
+                             overall["word_insertions"]) / 2) < 1e-9, overall
+PY
 expect_failure "does not exist" "$rwkvt" eval --model "$model" --json-out "$dir/no/such/folder/report.json" "$dir/manifest.jsonl"
 
 # Paths that are not regular files: refused at once, a FIFO without waiting for a writer.

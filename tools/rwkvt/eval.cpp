@@ -191,12 +191,18 @@ void add_to(Totals& t, const Scored& s) {
     t.compute_s += s.compute_s;
 }
 
+// An error rate, or null where the reference is empty (errors per reference word have no value
+// there; the errors themselves still count in every total they belong to).
+nlohmann::ordered_json rate_json(const ErrorCounts& counts) {
+    return counts.reference_length > 0 ? nlohmann::ordered_json(counts.rate()) : nlohmann::ordered_json();
+}
+
 nlohmann::ordered_json totals_json(const Totals& t, double wall_s) {
     nlohmann::ordered_json j;
     j["utterances"] = t.utterances;
     j["reference_words"] = t.words.reference_length;
-    j["wer"] = t.words.rate();
-    j["cer"] = t.chars.rate();
+    j["wer"] = rate_json(t.words);
+    j["cer"] = rate_json(t.chars);
     j["word_substitutions"] = t.words.substitutions;
     j["word_deletions"] = t.words.deletions;
     j["word_insertions"] = t.words.insertions;
@@ -231,9 +237,17 @@ Report summarise(const System& system, int worst_count) {
     return r;
 }
 
+// A rate in percent for the text table, "-" where the reference is empty.
+std::string percent_text(const ErrorCounts& counts) {
+    if (counts.reference_length == 0) return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", 100.0 * counts.rate());
+    return text;
+}
+
 void print_row(const std::string& label, const Totals& t, double rtfx) {
-    std::printf("%-34s %6ld %7ld %7.2f %7.2f %9.1f\n", label.c_str(), t.utterances, t.words.reference_length, 100.0 * t.words.rate(),
-                100.0 * t.chars.rate(), rtfx);
+    std::printf("%-34s %6ld %7ld %7s %7s %9.1f\n", label.c_str(), t.utterances, t.words.reference_length, percent_text(t.words).c_str(),
+                percent_text(t.chars).c_str(), rtfx);
 }
 
 void print_text(const System& system, const Report& r) {
@@ -247,9 +261,11 @@ void print_text(const System& system, const Report& r) {
     if (system.from_cache > 0)
         std::printf("(%ld transcripts from the baseline cache; their time is that of the run that made them)\n", system.from_cache);
     if (!r.worst.empty()) std::printf("worst utterances:\n");
-    for (const Scored* s : r.worst)
-        std::printf("  %ld errors (WER %.0f%%) %s\n    ref: %s\n    hyp: %s\n", s->words.errors(), 100.0 * s->words.rate(),
+    for (const Scored* s : r.worst) {
+        const std::string wer = s->words.reference_length > 0 ? "WER " + percent_text(s->words) + "%" : "empty reference";
+        std::printf("  %ld errors (%s) %s\n    ref: %s\n    hyp: %s\n", s->words.errors(), wer.c_str(),
                     s->utterance->audio_filepath.c_str(), s->utterance->text.c_str(), s->hypothesis.c_str());
+    }
 }
 
 nlohmann::ordered_json system_json(const System& system, const Report& r) {
@@ -269,7 +285,7 @@ nlohmann::ordered_json system_json(const System& system, const Report& r) {
     j["worst"] = nlohmann::ordered_json::array();
     for (const Scored* s : r.worst)
         j["worst"].push_back({{"audio_filepath", s->utterance->audio_filepath}, {"reference", s->utterance->text}, {"hypothesis", s->hypothesis},
-                              {"word_errors", s->words.errors()}, {"wer", s->words.rate()}});
+                              {"word_errors", s->words.errors()}, {"wer", rate_json(s->words)}});
     return j;
 }
 
@@ -320,11 +336,16 @@ void add_eval(CLI::App& app) {
             utterances.insert(utterances.end(), part.begin(), part.end());
         }
         if (utterances.empty()) throw std::runtime_error("the manifests hold no utterances");
-        // An error rate counts errors per reference word: an utterance without one has no rate,
-        // and its insertions alone would make the set's figures meaningless.
-        for (const data::Utterance& u : utterances)
-            if (normalize_for_scoring(u.text).empty())
-                throw std::runtime_error(u.audio_filepath + ": its reference transcript is empty (after normalisation): error rates need a reference");
+        // An utterance with an empty reference (silence, noise) has no error rate of its own; whatever
+        // is recognised in it counts as insertions in the totals, as NIST's sclite counts them. A set
+        // of such utterances alone has no error rate at all.
+        const long empty_references = std::count_if(utterances.begin(), utterances.end(),
+                                                     [](const data::Utterance& u) { return normalize_for_scoring(u.text).empty(); });
+        if (empty_references == static_cast<long>(utterances.size()))
+            throw std::runtime_error("every reference transcript of the manifests is empty: error rates need reference words");
+        if (empty_references > 0)
+            std::fprintf(stderr, "rwkvt: note: %ld of the utterances have an empty reference: what is recognised in them counts as insertions\n",
+                         empty_references);
         if (!opt->json_out.empty()) {  // before the work: a report that cannot be written is known now
             const std::filesystem::path folder = std::filesystem::absolute(opt->json_out).parent_path();
             if (!std::filesystem::is_directory(folder)) throw std::runtime_error("--json-out " + opt->json_out + ": folder " + folder.string() + " does not exist");
