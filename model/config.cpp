@@ -86,9 +86,8 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
 }
 
 ModelConfig ModelConfig::from_yaml_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-        throw std::runtime_error("config " + path + " is not a regular file");
+    std::error_code ec;  // a folder would reach yaml-cpp as an obscure read error
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("config " + path + " is a folder, not a file");
     YAML::Node root;
     try {
         root = YAML::LoadFile(path);

@@ -141,7 +141,8 @@ TokenNgramLm TokenNgramLm::read(const std::string& path) {
     // obscurely, wait for a writer, or never end.
     std::error_code ec;
     const std::filesystem::file_status status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) throw std::runtime_error(path + ": cannot open the n-gram model file");
+    if (ec || !std::filesystem::exists(status))
+        throw std::runtime_error(path + ": cannot open the n-gram model file" + (ec ? ": " + ec.message() : std::string()));
     if (!std::filesystem::is_regular_file(status)) throw std::runtime_error(path + ": not a regular file (an n-gram model file is expected)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open the n-gram model file");

@@ -122,9 +122,8 @@ void TrainConfig::require_inputs_for(Mode mode) const {
 }
 
 TrainConfig load_train_config(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-        throw std::runtime_error(path + ": not a regular file (a training config is expected)");
+    std::error_code ec;  // a folder would reach yaml-cpp as an obscure read error
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": a folder, not a training config file");
     YAML::Node root;
     try {
         root = YAML::LoadFile(path);

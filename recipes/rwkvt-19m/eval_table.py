@@ -39,6 +39,11 @@ def rows_of(report, label):
     return out
 
 
+def percent(rate):
+    """A rate as the table shows it; `rwkvt eval` reports null for a group without reference words."""
+    return "-" if rate is None else f"{100 * rate:.2f}"
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: eval_table.py EVAL_DIR")
@@ -65,7 +70,7 @@ def main():
             # RTFx only for a whole set (audio over wall time); a flag's subset has no wall time of its own.
             rtfx = f"{totals['rtfx']:.1f}" if whole_set else "-"
             lines.append(f"| {set_label} | {system} | {totals['utterances']} | {totals['reference_words']} | "
-                         f"{100 * totals['wer']:.2f} | {100 * totals['cer']:.2f} | {rtfx} |")
+                         f"{percent(totals['wer'])} | {percent(totals['cer'])} | {rtfx} |")
     print("\n".join(lines))
     if streaming:
         print("\nTranscripts that differ between 320 ms streaming and whole-file decoding: " + "; ".join(streaming) + ".")

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "json_text.hpp"
 #include "model_file.hpp"
 
 namespace rwkvt::cli {
@@ -69,7 +68,14 @@ void BaselineCache::put(const std::string& baseline, const std::string& audio_pa
 void BaselineCache::save() const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!enabled() || !changed_) return;
-    const std::string text = json_text(json_, 1) + "\n";
+    // Strict, unlike displayed JSON: the audio paths are the cache's keys, and a path whose bytes
+    // were replaced would never match again.
+    std::string text;
+    try {
+        text = json_.dump(1) + "\n";
+    } catch (const nlohmann::json::type_error&) {
+        throw std::runtime_error(path_ + ": cannot save the baseline cache: an audio path or transcript is not UTF-8");
+    }
     write_file_atomically(path_, {{text.data(), text.size()}});
 }
 

@@ -1,5 +1,6 @@
 // What every rwkvt program shares: the default model, the untrained-model note, the streaming chunk
 // check, option checks, output paths that would destroy an input, the exit status.
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -44,14 +45,14 @@ int chunk_frames_of(int chunk_ms, const std::string& option) {
 
 CLI::Validator finite_range(double min, double max) {
     char range[96];
-    std::snprintf(range, sizeof range, "%g to %g", min, max);
+    std::snprintf(range, sizeof range, "[%g, %g]", min, max);
     return CLI::Validator(
         [min, max, text_range = std::string(range)](std::string& text) -> std::string {
             // CLI::Range lets NaN through (every comparison with it is false).
             char* end = nullptr;
             const double value = std::strtod(text.c_str(), &end);
             if (text.empty() || *end != '\0' || !std::isfinite(value) || value < min || value > max)
-                return "value " + text + " is not a number from " + text_range;
+                return "value " + text + " is not a finite number in " + text_range;
             return "";
         },
         "NUMBER in " + std::string(range));
@@ -59,23 +60,28 @@ CLI::Validator finite_range(double min, double max) {
 
 void refuse_overwriting_input(const std::string& out, const std::string& option, const std::vector<std::string>& inputs) {
     for (const std::string& input : inputs) {
-        std::error_code ec;  // equivalent() is false, not an error, when either file does not exist
+        std::error_code ec;  // set when either file does not exist: nothing to destroy then
         if (std::filesystem::equivalent(input, out, ec) && !ec)
             throw std::runtime_error(option + " " + out + " names the input " + input + ": write it elsewhere");
     }
 }
 
 int run(CLI::App& app, int argc, char** argv) {
-    // CLI11 reports an unknown command as a missing one; name it instead.
-    if (argc > 1 && argv[1][0] != '-') {
-        bool known = false;
-        const CLI::App& commands = app;
-        for (const CLI::App* command : commands.get_subcommands([](const CLI::App*) { return true; }))
-            known = known || command->check_name(argv[1]);
-        if (!known) {
-            std::fprintf(stderr, "rwkvt: error: unknown command \"%s\" (rwkvt --help lists the commands)\n", argv[1]);
+    // CLI11 reports an unknown command as a missing one; name it instead. Walks down the command
+    // words (`data synth`) while the command reached has subcommands and no positional arguments.
+    const CLI::App* level = &app;
+    std::string words = "rwkvt";
+    for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+        const std::vector<const CLI::App*> commands = level->get_subcommands([](const CLI::App*) { return true; });
+        const bool takes_positionals = !level->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+        if (commands.empty() || takes_positionals) break;
+        const auto named = std::find_if(commands.begin(), commands.end(), [&](const CLI::App* c) { return c->check_name(argv[i]); });
+        if (named == commands.end()) {
+            std::fprintf(stderr, "rwkvt: error: unknown command \"%s\" (%s --help lists the commands)\n", argv[i], words.c_str());
             return 2;
         }
+        level = *named;
+        words += " " + level->get_name();
     }
     try {
         app.parse(argc, argv);
@@ -87,9 +93,13 @@ int run(CLI::App& app, int argc, char** argv) {
         std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
         return 1;
     }
-    // Output that never reached its file (a full disk, a closed pipe) is a failure, not a success.
-    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        std::fprintf(stderr, "rwkvt: error: cannot write the output: %s\n", errno != 0 ? std::strerror(errno) : "write error");
+    // Output that never reached its file (a full disk, an unwritable device) is a failure, not a
+    // success. (A pipe closed by its reader ends the process by SIGPIPE, as for any Unix tool.)
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    const int flush_errno = errno;
+    if (!flushed || std::ferror(stdout)) {
+        std::fprintf(stderr, "rwkvt: error: cannot write the output%s%s\n", flushed ? "" : ": ", flushed ? "" : std::strerror(flush_errno));
         return 1;
     }
     return exit_status;

@@ -97,6 +97,7 @@ void add_data_tokenizer(CLI::App& data) {
     cmd->add_option("--out", opt->out, "Tokenizer JSON to write (atomically)")->required();
     cmd->callback([opt]() {
         if (opt->text.empty() && opt->training.kind != "char") throw std::runtime_error("--text is required for --kind " + opt->training.kind);
+        refuse_overwriting_input(opt->out, "--out", {opt->text});
         const Tokenizer tokenizer = opt->text.empty() ? train_tokenizer({}, opt->training)
                                                       : train_tokenizer_from_file(opt->text, opt->training);
         const std::string json = tokenizer.to_json();

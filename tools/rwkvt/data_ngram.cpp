@@ -29,6 +29,7 @@ void add_data_ngram(CLI::App& data) {
         ->capture_default_str()->expected(1, 4);
     cmd->add_option("--out", opt->out, "Model file to write (atomically)")->required();
     cmd->callback([opt]() {
+        refuse_overwriting_input(opt->out, "--out", {opt->text, opt->tokenizer});
         const Tokenizer tokenizer = Tokenizer::from_json_file(opt->tokenizer);
         std::ifstream text(opt->text);
         if (!text) throw std::runtime_error(opt->text + ": cannot open the text");

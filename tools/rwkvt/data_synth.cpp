@@ -16,7 +16,7 @@ void add_data_synth(CLI::App& data) {
                     "or presets: train, reserved")
         ->capture_default_str();
     cmd->add_option("--hours", opt->hours, "Hours of audio to render (estimated from text length); 0 = every line once")
-        ->check(CLI::NonNegativeNumber)
+        ->check(finite_range(0.0, 1e6))
         ->capture_default_str();
     cmd->add_option("--out", opt->out_dir, "Output folder (audio/ and manifest.jsonl); re-running resumes")->required();
     cmd->add_option("--jobs", opt->jobs, "Engine processes in parallel (0 = all cores)")->check(CLI::NonNegativeNumber);
@@ -25,6 +25,7 @@ void add_data_synth(CLI::App& data) {
     cmd->add_option("--pitch-range", *pitch_range,
                     "Pitch factors LOW HIGH each utterance's pitch is drawn between (resampled voices shift their formants too)")
         ->expected(2)
+        ->check(finite_range(0.25, 4.0))
         ->capture_default_str();
     cmd->add_option("--format", opt->format, "Audio format")->check(CLI::IsMember({"flac", "wav"}))->capture_default_str();
     cmd->add_flag("--skip-missing", opt->skip_missing, "Skip voices whose engine is not installed (with a warning) instead of failing");

@@ -17,15 +17,18 @@ void add_decoder_options(CLI::App* command, RecognizerOptions& options) {
         ->transform(CLI::CheckedTransformer(names, CLI::ignore_case));
     CLI::Option* beam =
         command->add_option("--beam", options.beam, "Hypotheses kept by --decoder beam")->check(CLI::Range(1, 64))->capture_default_str();
-    command->add_option("--lm", options.lm_path,
+    CLI::Option* lm = command->add_option("--lm", options.lm_path,
                         "Token n-gram language model (`rwkvt data ngram`) fused into --decoder beam, e.g. models/rwkvt-19m-4gram.bin");
     CLI::Option* lm_weight =
         command->add_option("--lm-weight", options.lm_weight, "Weight of the language model's log probabilities in the beam's scores")
             ->check(finite_range(0.0, 10.0))
             ->capture_default_str();
-    // Given to another decoder these would be silently ignored; the user meant beam search.
-    command->parse_complete_callback([&options, beam, lm_weight]() {
-        if (options.decoder != Decoder::Beam && (beam->count() > 0 || lm_weight->count() > 0))
+    // Given to another decoder these would be ignored; the user meant beam search. Checked as soon
+    // as the options are parsed, before a model is loaded.
+    command->parse_complete_callback([&options, beam, lm, lm_weight]() {
+        if (options.decoder == Decoder::Beam) return;
+        if (lm->count() > 0) throw std::runtime_error("a language model (--lm) is only used by beam search: choose --decoder beam");
+        if (beam->count() > 0 || lm_weight->count() > 0)
             throw std::runtime_error(std::string(beam->count() > 0 ? "--beam" : "--lm-weight") + " applies to --decoder beam only");
     });
 }

@@ -346,10 +346,21 @@ void add_eval(CLI::App& app) {
         if (empty_references > 0)
             std::fprintf(stderr, "rwkvt: note: %ld of the utterances have an empty reference: what is recognised in them counts as insertions\n",
                          empty_references);
-        if (!opt->json_out.empty()) {  // before the work: a report that cannot be written is known now
-            const std::filesystem::path folder = std::filesystem::absolute(opt->json_out).parent_path();
-            if (!std::filesystem::is_directory(folder)) throw std::runtime_error("--json-out " + opt->json_out + ": folder " + folder.string() + " does not exist");
-        }
+        // Before the work: a report or cache that cannot be written is known now, not after an hour.
+        auto check_output = [&](const std::string& path, const std::string& option) {
+            if (path.empty()) return;
+            std::vector<std::string> inputs = opt->manifests;
+            inputs.push_back(opt->recognizer.model_path);
+            if (!opt->recognizer.lm_path.empty()) inputs.push_back(opt->recognizer.lm_path);
+            refuse_overwriting_input(path, option, inputs);
+            const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+            if (std::filesystem::is_directory(path)) throw std::runtime_error(option + " " + path + " is a folder: name a file");
+            if (!std::filesystem::is_directory(folder) || ::access(folder.c_str(), W_OK) != 0)
+                throw std::runtime_error(option + " " + path + ": cannot write into " + folder.string());
+        };
+        check_output(opt->json_out, "--json-out");
+        check_output(opt->baseline_cache, "--baseline-cache");
+        if (!opt->json_out.empty() && !opt->baseline_cache.empty()) refuse_overwriting_input(opt->json_out, "--json-out", {opt->baseline_cache});
         if (opt->streaming_chunk_ms > 0) chunk_frames_of(opt->streaming_chunk_ms, "--streaming");  // before any decoding
         BaselineCache cache(opt->baseline_cache);  // read before any decoding: a bad file fails at once
         std::vector<System> systems;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "trainer.hpp"
 
 namespace rwkvt::cli {
@@ -48,8 +49,10 @@ void add_train(CLI::App& app) {
     CLI::Option* benchmark = cmd->add_flag("--benchmark", options->benchmark, "measure joint-training speed and peak memory on synthetic input (no --config)");
     cmd->add_option("--model-config", options->model_config, "--benchmark: model config")->group("Benchmark");
     cmd->add_option("--batch", options->batch, "--benchmark: utterances per step")->group("Benchmark");
-    cmd->add_option("--seconds", options->seconds, "--benchmark: seconds of audio per utterance")->group("Benchmark");
-    cmd->add_option("--tokens-per-second", options->tokens_per_second, "--benchmark: label length per second")->group("Benchmark");
+    cmd->add_option("--seconds", options->seconds, "--benchmark: seconds of audio per utterance")->check(finite_range(0.1, 3600.0))->group("Benchmark");
+    cmd->add_option("--tokens-per-second", options->tokens_per_second, "--benchmark: label length per second")
+        ->check(finite_range(0.0, 100.0))
+        ->group("Benchmark");
     cmd->add_option("--steps", options->steps, "--benchmark: timed steps (after one warm-up step)")->group("Benchmark");
     cmd->add_option("--prune-range", options->prune_range, "--benchmark: pruned RNN-T window, 0 = full lattice")->group("Benchmark");
     cmd->add_option("--threads", options->threads, "--benchmark: threads (0 = all cores)")->group("Benchmark");
@@ -76,12 +79,11 @@ void add_train(CLI::App& app) {
             double profiled_seconds = 0.0;
             for (const train::OperatorTime& op : r.operators) profiled_seconds += op.self_seconds;
             if (options->format == "json") {
-                std::printf("%s\n", nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
+                std::printf("%s\n", json_text(nlohmann::json{{"model_config", b.model_config}, {"batch", b.batch}, {"seconds", b.seconds},
                                                    {"threads", r.threads}, {"prune_range", b.prune_range}, {"matmul_precision", train::matmul_precision_name(b.matmul_precision)}, {"step_seconds_median", r.step_seconds_median},
                                                    {"audio_hours_per_hour", r.audio_hours_per_hour}, {"peak_rss_mb", r.peak_rss_mb},
                                                    {"features_share", r.features_share}, {"profiled", b.profile},  // steps slowed by the profiler
-                                                   {"operators", operators_json(r.operators)}}
-                                        .dump()
+                                                   {"operators", operators_json(r.operators)}})
                                         .c_str());
             } else {
                 const std::string loss = b.prune_range > 0 ? "pruned RNN-T (S = " + std::to_string(b.prune_range) + ")" : "full-lattice RNN-T";
@@ -128,7 +130,10 @@ void add_export(CLI::App& app) {
     cmd->add_option("CHECKPOINT", options->checkpoint, "checkpoint (run.out_dir/checkpoint.ckpt)")->required();
     cmd->add_option("--out", options->out, "model file to write (.safetensors)")->required();
     cmd->add_option("--dtype", options->dtype, "f32, or bf16 for the matrices (half the size)")->check(CLI::IsMember({"f32", "bf16"}));
-    cmd->callback([options] { train::export_checkpoint(options->checkpoint, options->out, options->dtype == "bf16"); });
+    cmd->callback([options] {
+        refuse_overwriting_input(options->out, "--out", {options->checkpoint});
+        train::export_checkpoint(options->checkpoint, options->out, options->dtype == "bf16");
+    });
 }
 
 }  // namespace rwkvt::cli

@@ -1,10 +1,14 @@
 // rwkvt transcribe: audio files -> text (one line per file) or JSON Lines; "-" transcribes a live
 // stream of raw PCM on standard input as it arrives.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +21,14 @@
 namespace rwkvt::cli {
 
 namespace {
+
+// Sends what is printed on its way; output that cannot be written (a full disk) ends the command,
+// rather than decoding on for nothing (a live stream would never end).
+void flush_output() {
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw std::runtime_error(std::string("cannot write the output") + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
+}
 
 // Prints a live stream's transcript as it grows: in text form the words as they are recognised
 // (one line in all), in JSON Lines one object per change and a last one with "final": true.
@@ -37,7 +49,7 @@ public:
             std::printf("\n%s%s", result.text.c_str(), final ? "\n" : "");
         }
         printed_ = result.text;
-        std::fflush(stdout);
+        flush_output();
     }
     // Ends a text line left open by partial output, so that an error message starts on its own line.
     void close_line() {
@@ -55,7 +67,7 @@ private:
 // compressed frames read as samples), so its signature is refused.
 void refuse_audio_file_header(const unsigned char* first4) {
     const std::string signature(reinterpret_cast<const char*>(first4), 4);
-    for (const char* known : {"RIFF", "fLaC", "OggS", "FORM"})
+    for (const char* known : {"RIFF", "RF64", "BW64", "fLaC", "OggS", "FORM", "caff", ".snd", "wvpk"})
         if (signature == known)
             throw std::runtime_error("standard input starts like an audio file (\"" + signature +
                                      "\"), not raw PCM: give the file's name instead of '-'");
@@ -161,11 +173,12 @@ void add_transcribe(CLI::App& app) {
                 } else {
                     std::printf("%s\n", result.text.c_str());
                 }
-                std::fflush(stdout);
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
                 exit_status = 1;
             }
+            // Transcripts that cannot be written are lost: stop rather than transcribe the rest for nothing.
+            flush_output();
         }
     });
 }
