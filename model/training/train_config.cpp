@@ -162,6 +162,8 @@ TrainConfig load_train_config(const std::string& path) {
     data.number("feature_stats_utterances", c.feature_stats_utterances, 1);
     data.flag("augment", c.augment);
     data.flag("spec_augment", c.spec_augment);
+    data.number("spec_augment_frequency_masks", c.spec_augment_frequency_masks, 0);
+    data.number("spec_augment_time_masks", c.spec_augment_time_masks, 0);
     data.number_between("augment_fraction", c.augment_fraction, 0, 1);
     data.number_between("formant_probability", c.formant_probability, 0, 1);
     data.pair("formant_range", c.formant_min, c.formant_max);

@@ -21,6 +21,8 @@
 //     formant_probability: 0.0               # share of the augmented utterances whose formants move
 //     formant_range: [0.87, 1.15]            # formant factors drawn uniformly (other vocal tracts)
 //     spec_augment: false                    # SpecAugment masks on the features (data/augment)
+//     spec_augment_frequency_masks: 2        # masks across up to 27 mel bins each
+//     spec_augment_time_masks: 2             # masks across up to 40 frames (0.4 s) each
 //   optim:
 //     lr: 1.0e-3
 //     final_lr: 1.0e-5
@@ -79,6 +81,7 @@ struct TrainConfig {
     double max_duration = 20.0;
     int feature_stats_utterances = 500;
     bool augment = false, spec_augment = false;
+    int spec_augment_frequency_masks = 2, spec_augment_time_masks = 2;
     double augment_fraction = 1.0;
     double formant_probability = 0.0, formant_min = 0.87, formant_max = 1.15;
 

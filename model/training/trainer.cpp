@@ -487,8 +487,12 @@ std::vector<UtteranceFeatures> Trainer::load_features(const std::vector<int>& in
                 float& v = u.features[static_cast<size_t>(t) * n_mels + m];
                 v = (v - mean_[m]) / std_[m];
             }
-        if (augment && cfg_.spec_augment)
-            data::augment::spec_augment(u.features.data(), u.frames, n_mels, data::augment::SpecAugmentOptions{}, seed ^ 0x5350454355ull);
+        if (augment && cfg_.spec_augment) {
+            data::augment::SpecAugmentOptions masks;
+            masks.frequency_masks = cfg_.spec_augment_frequency_masks;
+            masks.time_masks = cfg_.spec_augment_time_masks;
+            data::augment::spec_augment(u.features.data(), u.frames, n_mels, masks, seed ^ 0x5350454355ull);
+        }
         out.push_back(std::move(u));
     }
     return out;

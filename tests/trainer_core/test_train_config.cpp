@@ -32,7 +32,7 @@ std::string error_of(const std::string& path) {
 
 TEST_CASE("train config: values, defaults and paths relative to the file") {
     rwkvt::test::ScratchDir dir;
-    const auto c = load_train_config(write(dir, "model: {config: m.yaml}\ndata: {train: t.jsonl, batch_seconds: 30}\n"
+    const auto c = load_train_config(write(dir, "model: {config: m.yaml}\ndata: {train: t.jsonl, batch_seconds: 30, spec_augment_time_masks: 0}\n"
                                                 "optim: {lr: 2.0e-3, betas: [0.8, 0.95]}\nrun: {out_dir: out, seed: 7}\n"));
     CHECK(c.model_config == dir.path() + "/m.yaml");
     CHECK(c.train_manifest == dir.path() + "/t.jsonl");
@@ -43,6 +43,8 @@ TEST_CASE("train config: values, defaults and paths relative to the file") {
     CHECK(c.beta2 == 0.95);
     CHECK(c.seed == 7);
     CHECK(c.warmup_steps == 500);  // default
+    CHECK(c.spec_augment_frequency_masks == 2);  // default
+    CHECK(c.spec_augment_time_masks == 0);
     CHECK(c.matmul_precision == rwkvt::train::MatmulPrecision::F32);  // default
     CHECK_NOTHROW(c.require_inputs_for(rwkvt::train::Mode::Joint));
     CHECK_THROWS_WITH(c.require_inputs_for(rwkvt::train::Mode::Lm), doctest::Contains("data.text"));
@@ -72,6 +74,8 @@ TEST_CASE("train config: malformed values say which key and what was expected") 
     CHECK(error_of(write(dir, "optim: {betas: 0.9}\n")).find("optim.betas: expected a list of two numbers") != std::string::npos);
     CHECK(error_of(write(dir, "run: {epochs: 0}\n")).find("run.epochs: expected a number >= 1") != std::string::npos);
     CHECK(error_of(write(dir, "data: {spec_augment: maybe}\n")).find("data.spec_augment: expected true or false") != std::string::npos);
+    CHECK(error_of(write(dir, "data: {spec_augment_time_masks: -1}\n")).find("data.spec_augment_time_masks: expected a number >= 0") !=
+          std::string::npos);
     CHECK(error_of(write(dir, "data: {augment_fraction: 1.5}\n")).find("data.augment_fraction: expected a number in [0, 1], got 1.5") != std::string::npos);
     CHECK(error_of(write(dir, "data: {formant_range: [1.2, 0.9]}\n")).find("data.formant_range: expected [LOW, HIGH]") != std::string::npos);
     CHECK(error_of(write(dir, "data: {formant_range: 1.1}\n")).find("data.formant_range: expected a list of two numbers") != std::string::npos);
