@@ -66,6 +66,15 @@ void refuse_overwriting_input(const std::string& out, const std::string& option,
     }
 }
 
+void flush_output() {
+    // (A pipe closed by its reader ends the process by SIGPIPE, as for any Unix tool.)
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    const int flush_errno = errno;
+    if (!flushed || std::ferror(stdout))
+        throw std::runtime_error(std::string("cannot write the output") + (flushed ? "" : std::string(": ") + std::strerror(flush_errno)));
+}
+
 int run(CLI::App& app, int argc, char** argv) {
     // CLI11 reports an unknown command as a missing one; name it instead. Walks down the command
     // words (`data synth`) while the command reached has subcommands and no positional arguments.
@@ -85,21 +94,14 @@ int run(CLI::App& app, int argc, char** argv) {
     }
     try {
         app.parse(argc, argv);
+        // Output that never reached its file is a failure, not a success.
+        flush_output();
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
         std::fprintf(stderr, "rwkvt: error: %s (--help lists the options)\n", e.what());
         return e.get_exit_code();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "rwkvt: error: %s\n", e.what());
-        return 1;
-    }
-    // Output that never reached its file (a full disk, an unwritable device) is a failure, not a
-    // success. (A pipe closed by its reader ends the process by SIGPIPE, as for any Unix tool.)
-    errno = 0;
-    const bool flushed = std::fflush(stdout) == 0;
-    const int flush_errno = errno;
-    if (!flushed || std::ferror(stdout)) {
-        std::fprintf(stderr, "rwkvt: error: cannot write the output%s%s\n", flushed ? "" : ": ", flushed ? "" : std::strerror(flush_errno));
         return 1;
     }
     return exit_status;

@@ -48,6 +48,10 @@ CLI::Validator finite_range(double min, double max);
 // included): writing it would destroy that input.
 void refuse_overwriting_input(const std::string& out, const std::string& option, const std::vector<std::string>& inputs);
 
+// Sends what is printed to standard output on its way; throws when it could not be written (a full
+// disk): output lost is a failure, and a command should stop rather than work on for nothing.
+void flush_output();
+
 // Parses and runs the chosen subcommand; user errors (an unknown command or option, a handler's
 // exception, output that could not be written) become one line on stderr and a non-zero status.
 int run(CLI::App& app, int argc, char** argv);

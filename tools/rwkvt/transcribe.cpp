@@ -1,11 +1,9 @@
 // rwkvt transcribe: audio files -> text (one line per file) or JSON Lines; "-" transcribes a live
 // stream of raw PCM on standard input as it arrives.
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -21,14 +19,6 @@
 namespace rwkvt::cli {
 
 namespace {
-
-// Sends what is printed on its way; output that cannot be written (a full disk) ends the command,
-// rather than decoding on for nothing (a live stream would never end).
-void flush_output() {
-    errno = 0;
-    if (std::fflush(stdout) != 0 || std::ferror(stdout))
-        throw std::runtime_error(std::string("cannot write the output") + (errno != 0 ? std::string(": ") + std::strerror(errno) : ""));
-}
 
 // Prints a live stream's transcript as it grows: in text form the words as they are recognised
 // (one line in all), in JSON Lines one object per change and a last one with "final": true.
